@@ -1,0 +1,246 @@
+/*
+ * The closed-loop driver (see driver.h).
+ *
+ * Latency sampling: reading the clock twice costs about as much as a cache
+ * hit on this kind of machine, so recording every hit would double the cost
+ * being measured. Hits are therefore sampled every k-th operation and
+ * recorded with weight k in the combined histogram; misses (planned ones in
+ * exact mode) cost microseconds and are all recorded. In emergent mode the
+ * driver cannot know in advance whether an operation will miss, so every
+ * k-th operation is sampled whatever its outcome, with weight k.
+ * "Hit" and "miss" in the histograms mean completed synchronously or not.
+ */
+#include "driver.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "vtb/backend.h"
+#include "vtb/loop.h"
+
+struct vtb_driver_slot {
+    struct vtb_work done_work; /* posted to the worker when the continuation ran elsewhere */
+    struct vtb_driver *driver;
+    struct vtb_vresult result;
+    uint64_t key;
+    uint64_t value;
+    uint64_t start_ticks;
+    uint64_t end_ticks;
+    int rc;
+    bool sampled;
+};
+
+/* The driver's per-run constants that the hot loop reads. */
+static double ns_per_tick(void)
+{
+    return vtb_clock_ticks_to_ns(1000000000u) / 1e9;
+}
+
+int vtb_driver_init(struct vtb_driver *driver, struct vtb_worker *worker,
+                    const struct vtb_keygen *keys, uint64_t seed, unsigned max_concurrency,
+                    struct vtb_hist *hist_all, struct vtb_hist *hist_hit,
+                    struct vtb_hist *hist_miss)
+{
+    if (max_concurrency == 0)
+        return VTB_EINVAL;
+    memset(driver, 0, sizeof(*driver));
+    driver->slots = calloc(max_concurrency, sizeof(*driver->slots));
+    if (driver->slots == NULL)
+        return VTB_ENOMEM;
+    driver->slot_capacity = max_concurrency;
+    driver->worker = worker;
+    driver->keys = *keys;
+    vtb_rng_seed(&driver->rng, seed ^ UINT64_C(0x6A09E667F3BCC909), worker->index);
+    driver->miss_key_next = 0;
+    driver->hist_all = hist_all;
+    driver->hist_hit = hist_hit;
+    driver->hist_miss = hist_miss;
+    return 0;
+}
+
+void vtb_driver_fini(struct vtb_driver *driver)
+{
+    free(driver->slots);
+    driver->slots = NULL;
+}
+
+/* Draws the next key; *planned_miss is true for an exact-mode miss. */
+static inline uint64_t next_key(struct vtb_driver *d, bool *planned_miss)
+{
+    *planned_miss = false;
+    if (!d->config.exact || d->hit_threshold == UINT64_MAX)
+        return vtb_keygen_next(&d->keys);
+    if (vtb_rng_next(&d->rng) < d->hit_threshold)
+        return vtb_keygen_next(&d->keys);
+    *planned_miss = true;
+    return VTB_DRIVER_MISS_KEY_BASE | ((uint64_t)d->worker->index << 40) | d->miss_key_next++;
+}
+
+static inline void record_latency(struct vtb_driver *d, uint64_t start, uint64_t end, bool hit,
+                                  int64_t weight, double tick_ns)
+{
+    int64_t ns = (int64_t)((double)(end - start) * tick_ns);
+    vtb_hist_record_n(d->hist_all, ns, weight);
+    vtb_hist_record(hit ? d->hist_hit : d->hist_miss, ns);
+}
+
+static void note_error(struct vtb_driver *d, int rc)
+{
+    d->result.errors++;
+    if (d->result.first_error == 0)
+        d->result.first_error = rc;
+}
+
+static void issue_from(struct vtb_driver *d, struct vtb_driver_slot *slot);
+
+/* Back on the worker: record, then keep the slot busy. */
+static void slot_finish(struct vtb_driver *d, struct vtb_driver_slot *slot)
+{
+    if (slot->rc != 0)
+        note_error(d, slot->rc);
+    else if (slot->sampled && slot->value != vtb_backend_value(slot->key))
+        d->result.value_mismatches++;
+    if (slot->sampled) {
+        int64_t weight = d->config.exact ? 1 : (int64_t)d->config.sample_every;
+        record_latency(d, slot->start_ticks, slot->end_ticks, false, weight, ns_per_tick());
+    }
+    d->result.ops++;
+    d->pending--;
+    issue_from(d, slot);
+}
+
+static void slot_done_work(struct vtb_work *work)
+{
+    struct vtb_driver_slot *slot = (struct vtb_driver_slot *)work;
+    slot_finish(slot->driver, slot);
+}
+
+/* The continuation: consume at once (possibly on the completion thread, as
+ * an inline continuation would), and hand the slot back to its worker. */
+static void slot_continuation(void *state)
+{
+    struct vtb_driver_slot *slot = state;
+    struct vtb_driver *d = slot->driver;
+    slot->rc = vtb_vresult_get(&slot->result, &slot->value);
+    if (slot->sampled)
+        slot->end_ticks = vtb_clock_ticks();
+    if (vtb_loop_current() == &d->worker->loop)
+        slot_finish(d, slot);
+    else
+        vtb_loop_post(&d->worker->loop, &slot->done_work);
+}
+
+static void issue_from(struct vtb_driver *d, struct vtb_driver_slot *slot)
+{
+    const struct vtb_impl_ops *ops = d->config.ops;
+    void *state = d->config.impl_state;
+    struct vtb_worker *worker = d->worker;
+    const bool record = d->config.record;
+    const uint64_t sample_every = d->config.sample_every;
+    while (d->issued < d->config.ops_target) {
+        d->issued++;
+        bool planned_miss;
+        uint64_t key = next_key(d, &planned_miss);
+        bool sampled = false;
+        uint64_t start = 0;
+        if (record && (planned_miss || (sample_every != 0 && --d->sample_countdown == 0))) {
+            if (!planned_miss)
+                d->sample_countdown = sample_every;
+            sampled = true;
+            start = vtb_clock_ticks();
+        }
+        int rc = ops->get(state, worker, key, &slot->result);
+        if (__builtin_expect(rc != 0, 0)) {
+            note_error(d, rc);
+            d->result.ops++;
+            continue;
+        }
+        if (__builtin_expect(vtb_vresult_is_completed(&slot->result), 1)) {
+            uint64_t value;
+            rc = vtb_vresult_get(&slot->result, &value);
+            if (sampled) {
+                uint64_t end = vtb_clock_ticks();
+                if (rc == 0 && value != vtb_backend_value(key))
+                    d->result.value_mismatches++;
+                int64_t weight = (d->config.exact && planned_miss) ? 1 : (int64_t)sample_every;
+                record_latency(d, start, end, true, weight, ns_per_tick());
+            }
+            if (__builtin_expect(rc != 0, 0))
+                note_error(d, rc);
+            d->result.ops++;
+            d->result.sync_ops++;
+            continue;
+        }
+        slot->key = key;
+        slot->sampled = sampled;
+        slot->start_ticks = start;
+        d->pending++;
+        rc = vtb_vresult_on_completed(&slot->result, slot_continuation, slot);
+        if (rc != 0) {
+            /* Cannot wait for it: count the error and drop the operation. */
+            d->pending--;
+            note_error(d, rc);
+            vtb_vresult_discard(&slot->result);
+            d->result.ops++;
+            continue;
+        }
+        return;
+    }
+}
+
+/* The floor: the same lookup the strategies make, called directly, with no
+ * result wrapper, no sampling and no continuation. */
+static void run_floor(struct vtb_driver *d)
+{
+    struct vtb_worker *worker = d->worker;
+    uint64_t sink = 0, hits = 0;
+    for (uint64_t i = 0; i < d->config.ops_target; i++) {
+        uint64_t value;
+        uint64_t key = vtb_keygen_next(&d->keys);
+        if (vtb_service_lookup(worker, key, &value)) {
+            sink += value;
+            hits++;
+        }
+    }
+    /* Publish the sum so the compiler cannot drop the lookups. */
+    __asm__ __volatile__("" : : "r"(sink) : "memory");
+    d->result.ops = d->config.ops_target;
+    d->result.sync_ops = hits;
+}
+
+int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *config)
+{
+    if (config->concurrency == 0 || config->concurrency > driver->slot_capacity)
+        return VTB_EINVAL;
+    driver->config = *config;
+    memset(&driver->result, 0, sizeof(driver->result));
+    driver->issued = 0;
+    driver->pending = 0;
+    driver->sample_countdown = config->sample_every;
+    if (!config->exact || config->hit_ratio >= 1.0)
+        driver->hit_threshold = UINT64_MAX;
+    else if (config->hit_ratio <= 0.0)
+        driver->hit_threshold = 0;
+    else
+        driver->hit_threshold = (uint64_t)ldexp(config->hit_ratio, 64);
+    for (unsigned i = 0; i < config->concurrency; i++) {
+        driver->slots[i].driver = driver;
+        driver->slots[i].done_work.fn = slot_done_work;
+    }
+
+    driver->result.start_ticks = vtb_clock_ticks();
+    if (config->ops == NULL) {
+        run_floor(driver);
+    } else {
+        for (unsigned i = 0; i < config->concurrency; i++)
+            issue_from(driver, &driver->slots[i]);
+        while (driver->pending > 0)
+            vtb_loop_run(&driver->worker->loop, VTB_LOOP_ONCE);
+    }
+    driver->result.end_ticks = vtb_clock_ticks();
+    if (driver->result.ops > 0 && driver->result.errors == driver->result.ops)
+        return driver->result.first_error;
+    return 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * Plain-data records that the runner produces and the reporters format.
+ *
+ * As in Google Benchmark, measurement and reporting never meet: the runner
+ * fills one struct vtb_record per cell x implementation (plus a run-wide
+ * struct vtb_run_info), statistics are computed by stats.c before a record is
+ * handed on, and reporters only format what is here. A record and what it
+ * points to (samples, histograms) are valid only during the reporter's
+ * record call: reporters copy what they keep.
+ */
+#ifndef VTB_RECORD_H
+#define VTB_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "context.h"
+#include "histogram.h"
+#include "stats.h"
+#include "vtb/cache.h"
+#include "vtb/pool.h"
+#include "vtb/service.h"
+
+#define VTB_RECORD_TEXT 64
+
+/* Latency percentiles of one histogram, in ns; NaN when it is empty. */
+struct vtb_latency_summary {
+    uint64_t count; /* operations represented (sampled hits are weighted) */
+    double p50_ns, p90_ns, p99_ns, p999_ns, p9999_ns, max_ns, mean_ns;
+};
+
+struct vtb_record {
+    /* Identity of the cell. */
+    char scenario[VTB_RECORD_TEXT];
+    char impl[VTB_RECORD_TEXT];
+    unsigned cell_index;    /* 0-based position in the sweep */
+    unsigned threads;
+    unsigned concurrency;
+    char key_dist[VTB_RECORD_TEXT];
+    double hit_ratio_target; /* NaN in emergent mode */
+    uint64_t keys;
+    uint64_t capacity;
+    uint64_t ttl_ms;
+    char miss_latency[VTB_RECORD_TEXT]; /* the spec as written */
+    double miss_latency_ns;             /* its mean */
+    char completion[16];
+    char continuation[16];
+    char cache_lock[16];
+    uint64_t ops;          /* measured operations per repetition, all threads */
+    unsigned repetitions;
+    uint64_t latency_sample_every; /* 1 = every hit recorded; 0 = recording off */
+
+    /* Time, over repetitions. */
+    struct vtb_summary ns_per_op; /* per-thread ns per operation */
+    double ops_per_sec;           /* aggregate, from the median repetition */
+    double ops_per_sec_per_thread;
+    const double *samples_ns_per_op; /* `repetitions` values, valid during the call */
+    unsigned warnings;               /* VTB_STATS_WARN_... bits */
+
+    /* Latency from issue to consumption. */
+    struct vtb_latency_summary all, hit, miss;
+    const struct vtb_hist *hist_all, *hist_hit, *hist_miss; /* valid during the call */
+
+    /* Hits actually seen. */
+    double hit_ratio;
+
+    /* Allocation, per operation, summed over every thread that did work. */
+    double allocs_per_op;          /* library's own counts at its allocation sites */
+    double requested_bytes_per_op; /* sizes the library asked malloc for */
+    double bytes_per_op;           /* jemalloc's usable bytes; NaN without jemalloc */
+    uint64_t total_alloc_bytes;    /* usable (or requested) bytes in one repetition */
+    uint64_t resident_peak_bytes;  /* jemalloc stats.resident peak; 0 if unknown */
+    bool bytes_are_usable;         /* false: bytes_per_op fields are requested sizes */
+
+    /* Service counters, summed over threads and repetitions. */
+    struct vtb_cache_counters cache;
+    struct vtb_pool_counters pool;
+
+    /* Cost floor: the same cache lookup with no result wrapper, on hits. */
+    double floor_ns_per_hit;
+
+    /* Correctness: a run with errors or wrong values is reported, not hidden. */
+    uint64_t errors;           /* gets or consumptions that failed */
+    int first_error;           /* VTB_E... code of the first failure, 0 if none */
+    uint64_t value_mismatches; /* sampled results that differed from the backend's value */
+};
+
+/* Run-wide information, given to reporters once before any record. */
+struct vtb_run_info {
+    char scenario[VTB_RECORD_TEXT];
+    char scenario_file[256];
+    char run_dir[512];
+    const struct vtb_context *context;
+    struct vtb_object_sizes sizes;
+    size_t jemalloc_task_usable;         /* usable size of a completed task */
+    size_t jemalloc_task_pending_usable; /* usable size of a pending task */
+    size_t jemalloc_source_usable;
+    double timer_overhead_ns;
+    double floor_ns_per_hit; /* of the first cell, for the summary */
+    unsigned cell_count;
+    unsigned impl_count;
+    bool instructions_mode;
+    bool complete;           /* false when the run was interrupted */
+    unsigned cells_done;
+};
+
+#endif /* VTB_RECORD_H */

@@ -1,0 +1,87 @@
+/*
+ * The miss path's backend: an asynchronous fetch with configurable latency.
+ *
+ * A fetch is an intrusive request embedded in the pending operation (a
+ * pending task or a pooled source), so starting one allocates nothing. It
+ * completes either on the requesting worker's own loop (a timer) or on a
+ * separate completion thread, which makes completion cross-thread; there the
+ * continuation either runs inline on the completion thread or is posted back
+ * to the worker, as the operation's RUN_ASYNC flag says. The value a fetch
+ * returns is a fixed function of the key (vtb_backend_value), so tests can
+ * check every value end to end.
+ */
+#ifndef VTB_BACKEND_H
+#define VTB_BACKEND_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vtb/error.h"
+#include "vtb/loop.h"
+#include "vtb/rng.h"
+
+enum vtb_latency_kind {
+    VTB_LATENCY_FIXED = 0,   /* always a_ns (0 = the next loop turn) */
+    VTB_LATENCY_UNIFORM = 1, /* uniform in [a_ns, b_ns] */
+    VTB_LATENCY_EXP = 2,     /* exponential with mean a_ns */
+};
+
+struct vtb_latency {
+    enum vtb_latency_kind kind;
+    uint64_t a_ns;
+    uint64_t b_ns;
+};
+
+enum vtb_completion_mode {
+    VTB_COMPLETE_ON_LOOP = 0,   /* a timer on the requesting worker's loop */
+    VTB_COMPLETE_ON_THREAD = 1, /* a separate completion thread */
+};
+
+enum vtb_continuation_mode {
+    VTB_CONTINUE_INLINE = 0, /* run in the completing call */
+    VTB_CONTINUE_POSTED = 1, /* queued to the registering thread's loop */
+};
+
+/* An in-flight fetch, embedded in the operation that waits for it. */
+struct vtb_fetch {
+    struct vtb_timer timer; /* fires on the completing loop */
+    uint64_t key;
+    vtb_work_fn fire;       /* called on the completing thread when due */
+};
+
+struct vtb_backend_config {
+    struct vtb_latency latency;
+    enum vtb_completion_mode completion;
+    enum vtb_continuation_mode continuation;
+};
+
+/*
+ * Parses a latency spec: "0", "50us", "2ms", "fixed:5us", "exp:20us",
+ * "uniform:10us:100us" (units ns, us, ms, s; a bare number is ns).
+ * Returns 0, or VTB_EINVAL/VTB_ERANGE with a message in err.
+ */
+int vtb_latency_parse(const char *text, struct vtb_latency *out, struct vtb_error *err);
+
+/* Draws one latency in ns from spec with rng. */
+uint64_t vtb_latency_draw(const struct vtb_latency *spec, struct vtb_rng *rng);
+
+/* Mean of the distribution in ns (for reports). */
+double vtb_latency_mean_ns(const struct vtb_latency *spec);
+
+/* The value the backend returns for key: a fixed bijective mix of the key. */
+static inline uint64_t vtb_backend_value(uint64_t key)
+{
+    uint64_t z = key + UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+const char *vtb_completion_mode_name(enum vtb_completion_mode mode);
+int vtb_completion_mode_parse(const char *name, enum vtb_completion_mode *out);
+const char *vtb_continuation_mode_name(enum vtb_continuation_mode mode);
+int vtb_continuation_mode_parse(const char *name, enum vtb_continuation_mode *out);
+
+#endif /* VTB_BACKEND_H */

@@ -1,0 +1,316 @@
+/*
+ * The cache-aside service (see vtb/service.h): workers, the miss path and the
+ * completion thread.
+ *
+ * A miss starts a fetch embedded in the pending operation. On the worker's
+ * own loop it is a timer; in the cross-thread mode the fetch is posted to the
+ * completion thread's loop, which arms the timer there. When the timer fires,
+ * the completing thread computes the backend's value, inserts it into the
+ * cache with its own counters, and only then completes the operation, whose
+ * continuation runs inline or is posted back by the core.
+ */
+#include "vtb/service.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vtb/alloc_count.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+static __thread struct vtb_worker *current_worker __attribute__((tls_model("initial-exec")));
+
+void vtb_service_config_default(struct vtb_service_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->cache.capacity = 1024;
+    cfg->cache.ttl_ns = 0;
+    cfg->cache.lock = VTB_CACHE_LOCK_SEQLOCK;
+    cfg->cache.stripes = 0;
+    cfg->backend.latency.kind = VTB_LATENCY_FIXED;
+    cfg->backend.completion = VTB_COMPLETE_ON_LOOP;
+    cfg->backend.continuation = VTB_CONTINUE_POSTED;
+    cfg->pool_max_sources = 65536;
+    cfg->timer_capacity = 64;
+    cfg->seed = 1;
+    cfg->force_async = false;
+}
+
+struct vtb_worker *vtb_worker_current(void)
+{
+    return current_worker;
+}
+
+int vtb_worker_init(struct vtb_service *svc, struct vtb_worker *worker, unsigned index)
+{
+    memset(worker, 0, sizeof(*worker));
+    int rc = vtb_loop_init(&worker->loop, svc->config.timer_capacity);
+    if (rc != 0)
+        return rc;
+    worker->svc = svc;
+    worker->index = index;
+    vtb_rng_seed(&worker->rng, svc->config.seed, index);
+    worker->task_flags =
+        svc->config.backend.continuation == VTB_CONTINUE_POSTED ? VTB_CORE_RUN_ASYNC : 0;
+    vtb_loop_set_current(&worker->loop);
+    vtb_pool_local_attach(&svc->pool, &worker->pool_local);
+    current_worker = worker;
+    return 0;
+}
+
+void vtb_worker_fini(struct vtb_worker *worker)
+{
+    vtb_pool_local_detach(&worker->pool_local);
+    vtb_loop_fini(&worker->loop);
+    if (current_worker == worker)
+        current_worker = NULL;
+}
+
+/* Cache-aside: the value is in the cache before the operation completes, so
+ * a continuation that looks the key up again finds it. */
+static uint64_t fetch_and_insert(uint64_t key)
+{
+    struct vtb_worker *completer = current_worker;
+    uint64_t value = vtb_backend_value(key);
+    /* An insert can only fail when every entry of the stripe is pinned; the
+     * caller still gets its value, the cache just does not keep it. */
+    (void)vtb_cache_put(completer->svc->cache, key, value, 0, &completer->cache_counters);
+    return value;
+}
+
+static void task_fetch_fire(struct vtb_work *work)
+{
+    struct vtb_task_pending *pending = container_of(work, struct vtb_task_pending, fetch.timer.work);
+    uint64_t value = fetch_and_insert(pending->fetch.key);
+    vtb_task_set_result(&pending->task, value);
+    vtb_task_release(&pending->task); /* the producer's reference */
+}
+
+static void source_fetch_fire(struct vtb_work *work)
+{
+    struct vtb_source *source = container_of(work, struct vtb_source, fetch.timer.work);
+    uint64_t value = fetch_and_insert(source->fetch.key);
+    vtb_source_set_result(source, value);
+}
+
+/* Runs on the completion thread: the fetch arrived, arm its timer there. */
+static void arm_on_completion_thread(struct vtb_work *work)
+{
+    struct vtb_fetch *fetch = container_of(work, struct vtb_fetch, timer.work);
+    fetch->timer.work.fn = fetch->fire;
+    struct vtb_loop *loop = vtb_loop_current();
+    if (vtb_loop_timer_start(loop, &fetch->timer, fetch->timer.due_ns) != 0) {
+        /* The heap could not grow: complete now rather than lose the
+         * operation (it only costs latency accuracy). */
+        fetch->fire(&fetch->timer.work);
+    }
+}
+
+static int start_fetch(struct vtb_worker *worker, struct vtb_fetch *fetch, uint64_t key,
+                       vtb_work_fn fire)
+{
+    struct vtb_service *svc = worker->svc;
+    uint64_t latency_ns = vtb_latency_draw(&svc->config.backend.latency, &worker->rng);
+    uint64_t due_ns = vtb_monotonic_ns() + latency_ns;
+    fetch->key = key;
+    fetch->fire = fire;
+    worker->fetches_started++;
+    if (svc->has_completion_thread) {
+        fetch->timer.due_ns = due_ns;
+        fetch->timer.work.fn = arm_on_completion_thread;
+        vtb_loop_post(&svc->completion_worker->loop, &fetch->timer.work);
+        return 0;
+    }
+    fetch->timer.work.fn = fire;
+    int rc = vtb_loop_timer_start(&worker->loop, &fetch->timer, due_ns);
+    if (rc != 0)
+        worker->fetch_failures++;
+    return rc;
+}
+
+int vtb_service_start_task_miss(struct vtb_worker *worker, uint64_t key, struct vtb_vresult *out)
+{
+    struct vtb_task_pending *pending;
+    int rc = vtb_task_new_pending(worker->task_flags, &pending);
+    if (rc != 0)
+        return rc;
+    rc = start_fetch(worker, &pending->fetch, key, task_fetch_fire);
+    if (rc != 0) {
+        vtb_task_release(&pending->task);
+        vtb_task_release(&pending->task);
+        return rc;
+    }
+    *out = vtb_vresult_from_task(&pending->task);
+    return 0;
+}
+
+int vtb_service_start_source_miss(struct vtb_worker *worker, uint64_t key,
+                                  struct vtb_vresult *out)
+{
+    struct vtb_source *source;
+    vtb_token token;
+    int rc = vtb_pool_rent(&worker->svc->pool, &source, &token);
+    if (rc != 0)
+        return rc;
+    rc = start_fetch(worker, &source->fetch, key, source_fetch_fire);
+    if (rc != 0) {
+        /* Complete and consume the unused generation to return it. */
+        uint64_t ignored;
+        vtb_source_set_error(source, rc);
+        vtb_source_get_result(source, token, &ignored);
+        return rc;
+    }
+    *out = vtb_vresult_from_source(source, token);
+    return 0;
+}
+
+/* The completion thread: a worker of its own running its loop until told to
+ * stop. */
+struct completion_start {
+    struct vtb_service *svc;
+    int rc;
+    bool ready;
+};
+
+static void *completion_main(void *arg)
+{
+    struct completion_start *start = arg;
+    struct vtb_service *svc = start->svc;
+    struct vtb_worker *worker = svc->completion_worker;
+    int rc = vtb_worker_init(svc, worker, 0x10000u);
+    pthread_mutex_lock(&svc->call_lock);
+    start->rc = rc;
+    start->ready = true;
+    pthread_cond_broadcast(&svc->call_done);
+    pthread_mutex_unlock(&svc->call_lock);
+    if (rc != 0)
+        return NULL;
+    while (!atomic_load_explicit(&svc->stopping, memory_order_acquire))
+        vtb_loop_run(&worker->loop, VTB_LOOP_ONCE);
+    vtb_worker_fini(worker);
+    return NULL;
+}
+
+struct completion_call {
+    struct vtb_work work;
+    void (*fn)(void *arg);
+    void *arg;
+    struct vtb_service *svc;
+    bool done;
+};
+
+static void run_completion_call(struct vtb_work *work)
+{
+    struct completion_call *call = (struct completion_call *)work;
+    call->fn(call->arg);
+    pthread_mutex_lock(&call->svc->call_lock);
+    call->done = true;
+    pthread_cond_broadcast(&call->svc->call_done);
+    pthread_mutex_unlock(&call->svc->call_lock);
+}
+
+int vtb_service_call_on_completion_thread(struct vtb_service *svc, void (*fn)(void *arg),
+                                          void *arg)
+{
+    if (!svc->has_completion_thread)
+        return VTB_ENOTFOUND;
+    struct completion_call call = {{NULL, run_completion_call}, fn, arg, svc, false};
+    vtb_loop_post(&svc->completion_worker->loop, &call.work);
+    pthread_mutex_lock(&svc->call_lock);
+    while (!call.done)
+        pthread_cond_wait(&svc->call_done, &svc->call_lock);
+    pthread_mutex_unlock(&svc->call_lock);
+    return 0;
+}
+
+int vtb_service_new(const struct vtb_service_config *config, struct vtb_service **out,
+                    struct vtb_error *err)
+{
+    if (config->pool_max_sources == 0)
+        return vtb_error_set(err, VTB_EINVAL, "pool_max_sources must be at least 1");
+    struct vtb_service *svc = calloc(1, sizeof(*svc));
+    if (svc == NULL)
+        return vtb_error_set(err, VTB_ENOMEM, NULL);
+    svc->config = *config;
+    atomic_init(&svc->stopping, false);
+    int rc = vtb_cache_new(&config->cache, &svc->cache);
+    if (rc != 0) {
+        vtb_error_set(err, rc, "cannot create the cache: %s", vtb_strerror(rc));
+        goto out_free_svc;
+    }
+    struct vtb_pool_config pool_config = {
+        .max_sources = config->pool_max_sources,
+        .run_async = config->backend.continuation == VTB_CONTINUE_POSTED,
+    };
+    rc = vtb_pool_init(&svc->pool, &pool_config);
+    if (rc != 0) {
+        vtb_error_set(err, rc, "cannot create the source pool: %s", vtb_strerror(rc));
+        goto out_free_cache;
+    }
+    pthread_mutex_init(&svc->call_lock, NULL);
+    pthread_cond_init(&svc->call_done, NULL);
+    if (config->backend.completion == VTB_COMPLETE_ON_THREAD) {
+        svc->completion_worker = calloc(1, sizeof(*svc->completion_worker));
+        if (svc->completion_worker == NULL) {
+            rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+            goto out_fini_pool;
+        }
+        struct completion_start start = {svc, 0, false};
+        if (pthread_create(&svc->completion_thread, NULL, completion_main, &start) != 0) {
+            rc = vtb_error_set(err, VTB_ENOMEM, "cannot start the completion thread");
+            goto out_free_worker;
+        }
+        pthread_mutex_lock(&svc->call_lock);
+        while (!start.ready)
+            pthread_cond_wait(&svc->call_done, &svc->call_lock);
+        pthread_mutex_unlock(&svc->call_lock);
+        if (start.rc != 0) {
+            pthread_join(svc->completion_thread, NULL);
+            rc = vtb_error_set(err, start.rc, "cannot initialise the completion thread");
+            goto out_free_worker;
+        }
+        svc->has_completion_thread = true;
+    }
+    *out = svc;
+    return 0;
+
+out_free_worker:
+    free(svc->completion_worker);
+out_fini_pool:
+    pthread_cond_destroy(&svc->call_done);
+    pthread_mutex_destroy(&svc->call_lock);
+    vtb_pool_fini(&svc->pool);
+out_free_cache:
+    vtb_cache_free(svc->cache);
+out_free_svc:
+    free(svc);
+    return rc;
+}
+
+void vtb_service_free(struct vtb_service *svc)
+{
+    if (svc == NULL)
+        return;
+    if (svc->has_completion_thread) {
+        atomic_store_explicit(&svc->stopping, true, memory_order_release);
+        vtb_loop_wake(&svc->completion_worker->loop);
+        pthread_join(svc->completion_thread, NULL);
+        free(svc->completion_worker);
+    }
+    pthread_cond_destroy(&svc->call_done);
+    pthread_mutex_destroy(&svc->call_lock);
+    vtb_pool_fini(&svc->pool);
+    vtb_cache_free(svc->cache);
+    free(svc);
+}
+
+void vtb_object_sizes(struct vtb_object_sizes *out)
+{
+    out->vresult = sizeof(struct vtb_vresult);
+    out->task = sizeof(struct vtb_task);
+    out->task_pending = sizeof(struct vtb_task_pending);
+    out->source = sizeof(struct vtb_source);
+    out->core = sizeof(struct vtb_core);
+    out->fetch = sizeof(struct vtb_fetch);
+}
