@@ -635,13 +635,18 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options,
         const struct vtb_impl_ops *ops = i < n_impl ? options->impls[i] : NULL;
         run.accs[i].ops_target = cell->ops;
         uint64_t warmup = cell->warmup_ops;
-        if (cell->ops == 0 && warmup == 0)
-            warmup = 10000; /* duration mode needs a rate */
-        if (warmup == 0)
-            continue;
+        bool need_rate = cell->ops == 0 || (warmup == 0 && cell->warmup_ns > 0);
         struct vtb_driver_result total;
-        double ns_per_op, ops_per_sec;
-        run_job(&run, ops, i, warmup, false, &total, &ns_per_op, &ops_per_sec);
+        double ns_per_op = NAN, ops_per_sec;
+        if (need_rate) {
+            /* A short probe gives the rate that turns durations into counts. */
+            run_job(&run, ops, i, DURATION_MIN_OPS * 10, false, &total, &ns_per_op,
+                    &ops_per_sec);
+            if (warmup == 0 && cell->warmup_ns > 0)
+                warmup = ops_from_duration(cell->warmup_ns, ns_per_op, cell->threads);
+        }
+        if (warmup > 0)
+            run_job(&run, ops, i, warmup, false, &total, &ns_per_op, &ops_per_sec);
         if (cell->ops == 0)
             run.accs[i].ops_target = ops_from_duration(cell->duration_ns, ns_per_op, cell->threads);
         if (stop_requested(options)) {

@@ -43,6 +43,7 @@ struct vtb_cell_config {
     uint64_t duration_ns; /* per repetition, when ops is 0 */
     unsigned repetitions;
     uint64_t warmup_ops;  /* per thread, per implementation */
+    uint64_t warmup_ns;   /* alternative to warmup_ops: warm up for this long */
     uint64_t seed;
     uint64_t sample_every;
     bool pin_threads;

@@ -180,7 +180,12 @@ static const struct unit duration_units[] = {
     {"ms", UINT64_C(1000000)},
     {"s", UINT64_C(1000000000)},
     {"min", UINT64_C(60000000000)},
+    {"h", UINT64_C(3600000000000)},
 };
+
+/* The formatter writes only the units up to seconds: "90s" reads better
+ * than a fraction of a minute. */
+#define FORMAT_UNITS 4
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -219,7 +224,7 @@ int vtb_units_parse_duration_ns(const char *text, uint64_t *out_ns, struct vtb_e
          * missing unit, and guessing one would silently change the run. */
         if (d.int_part != 0 || d.frac != 0 || d.overflow || d.inexact)
             return vtb_error_set(err, VTB_ESYNTAX,
-                                 "missing unit in `%s`; use ns, us, ms, s or min", text);
+                                 "missing unit in `%s`; use ns, us, ms, s, min or h", text);
     } else {
         unit = find_unit(p);
         if (unit == NULL)
@@ -371,8 +376,7 @@ const char *vtb_units_format_duration(uint64_t ns, char *buf, size_t size)
         snprintf(buf, size, "0");
         return buf;
     }
-    /* Minutes are left out on purpose: "90s" reads better than a fraction. */
-    for (size_t i = ARRAY_SIZE(duration_units) - 1; i-- > 0;) {
+    for (size_t i = FORMAT_UNITS; i-- > 0;) {
         if (ns % duration_units[i].ns == 0) {
             snprintf(buf, size, "%" PRIu64 "%s", ns / duration_units[i].ns,
                      duration_units[i].name);

@@ -55,7 +55,7 @@ int vtb_units_parse_u64(const char *text, uint64_t *out, struct vtb_error *err);
 
 /*
  * Parses a duration into nanoseconds: a decimal number with a unit ns, us,
- * ms, s or min ("50us", "1.5s"), or the bare "0". A non-zero number without
+ * ms, s, min or h ("50us", "1.5s"), or the bare "0". A non-zero number without
  * a unit is refused rather than guessed. The result must be a whole number
  * of nanoseconds. Returns 0, VTB_ESYNTAX, or VTB_ERANGE (negative or above
  * 2^64 - 1 ns).

@@ -287,9 +287,13 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Blocks until work is posted, a timer is due, or someone calls wake. */
+/* Blocks until work is posted, a timer is due, or someone calls wake.
+ * Like production event loops it spins for up to spin_ns before sleeping in
+ * the kernel: a futex wake-up costs microseconds on a VM, far more than the
+ * completions it would wait for. */
 static void wait_for_work(struct vtb_loop *loop)
 {
+    uint64_t spin_until = 0;
     for (;;) {
         loop->now_ns = vtb_monotonic_ns();
         if (ready_now(loop))
@@ -300,7 +304,9 @@ static void wait_for_work(struct vtb_loop *loop)
         uint64_t wait_ns = UINT64_MAX;
         if (loop->heap_len > 0)
             wait_ns = loop->heap[0]->due_ns - loop->now_ns;
-        if (wait_ns <= loop->spin_ns) {
+        if (spin_until == 0)
+            spin_until = loop->now_ns + loop->spin_ns;
+        if (wait_ns <= loop->spin_ns || loop->now_ns < spin_until) {
             /* Short waits spin: a kernel sleep would add tens of microseconds
              * of wake-up latency to a backend latency of a few. */
             cpu_relax();

@@ -1,0 +1,183 @@
+/*
+ * The columns of results.csv: one table that the CSV reporter writes the
+ * header and every row from, and that a CSV reader (`vtbench compare`, tests)
+ * uses to find and type the fields it reads back.
+ *
+ * Each column maps one field of struct vtb_record (by offset and type), so
+ * the file and the record cannot drift apart: adding a column is one line in
+ * VTB_CSV_COLUMNS, and report_csv.c checks at compile time that every
+ * column's declared type is the type of the record field it points at.
+ *
+ * File format (RFC 4180): one header row of column names, then one row per
+ * record in run order; no preamble or comments. Records end in CRLF, as
+ * RFC 4180 specifies (every CSV reader, gnuplot and pandas included, also
+ * accepts it). A field containing a comma, a double quote, CR or LF is
+ * enclosed in double quotes, with embedded quotes doubled. Numbers use the
+ * C locale (a '.' decimal point). Column types:
+ *   TEXT      the string as is (quoted when needed)
+ *   UNSIGNED  decimal integer (unsigned int field)
+ *   U64       decimal integer (uint64_t field)
+ *   REAL      double printed with the column's format; NaN (not measured
+ *             or not applicable, e.g. hit_ratio_target in emergent mode,
+ *             bytes_per_op without jemalloc) is an EMPTY field, and an
+ *             infinity is "inf" or "-inf"
+ *   BOOL      "true" or "false"
+ *   WARNINGS  VTB_STATS_WARN_... bits as their descriptions joined by "; "
+ *             (empty when none); the bits themselves are in warning_bits
+ * Times are in ns with 3 decimals (picoseconds, far below any noise), ratios
+ * and per-operation figures have 6 significant digits, rates 1 decimal.
+ *
+ * ns_per_op is the MEAN over repetitions of the per-thread ns per operation
+ * (so that ns_per_op_ci_low/high, the 95% confidence interval of the mean,
+ * bracket it); ns_per_op_median and the other figures follow among the extra
+ * columns. The first 31 columns are a stable prefix (scenario ...
+ * resident_peak_bytes); columns are only ever appended after them.
+ */
+#ifndef VTB_CSV_COLUMNS_H
+#define VTB_CSV_COLUMNS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "record.h"
+
+/* End of every record (header included). */
+#define VTB_CSV_EOL "\r\n"
+
+/* printf conversions of the REAL columns, by kind of quantity. */
+#define VTB_CSV_NS_FORMAT "%.3f"    /* times in nanoseconds */
+#define VTB_CSV_RATIO_FORMAT "%.6g" /* ratios, fractions, per-operation counts */
+#define VTB_CSV_RATE_FORMAT "%.1f"  /* operations per second */
+
+/*
+ * XX(column_name, TYPE, record_member, format). record_member is a member
+ * designator of struct vtb_record (possibly nested); format is the printf
+ * conversion of a REAL column and NULL for the others.
+ */
+#define VTB_CSV_COLUMNS(XX)                                                  \
+    XX(scenario, TEXT, scenario, NULL)                                       \
+    XX(impl, TEXT, impl, NULL)                                               \
+    XX(threads, UNSIGNED, threads, NULL)                                     \
+    XX(concurrency, UNSIGNED, concurrency, NULL)                             \
+    XX(key_dist, TEXT, key_dist, NULL)                                       \
+    XX(hit_ratio_target, REAL, hit_ratio_target, VTB_CSV_RATIO_FORMAT)       \
+    XX(hit_ratio, REAL, hit_ratio, VTB_CSV_RATIO_FORMAT)                     \
+    XX(miss_latency_ns, REAL, miss_latency_ns, VTB_CSV_NS_FORMAT)            \
+    XX(completion, TEXT, completion, NULL)                                   \
+    XX(cache_lock, TEXT, cache_lock, NULL)                                   \
+    XX(ops, U64, ops, NULL)                                                  \
+    XX(repetitions, UNSIGNED, repetitions, NULL)                             \
+    XX(ns_per_op, REAL, ns_per_op.mean, VTB_CSV_NS_FORMAT)                   \
+    XX(ns_per_op_ci_low, REAL, ns_per_op.ci_low, VTB_CSV_NS_FORMAT)          \
+    XX(ns_per_op_ci_high, REAL, ns_per_op.ci_high, VTB_CSV_NS_FORMAT)        \
+    XX(ns_per_op_cv, REAL, ns_per_op.cv, VTB_CSV_RATIO_FORMAT)               \
+    XX(ops_per_sec, REAL, ops_per_sec, VTB_CSV_RATE_FORMAT)                  \
+    XX(p50_ns, REAL, all.p50_ns, VTB_CSV_NS_FORMAT)                          \
+    XX(p90_ns, REAL, all.p90_ns, VTB_CSV_NS_FORMAT)                          \
+    XX(p99_ns, REAL, all.p99_ns, VTB_CSV_NS_FORMAT)                          \
+    XX(p999_ns, REAL, all.p999_ns, VTB_CSV_NS_FORMAT)                        \
+    XX(p9999_ns, REAL, all.p9999_ns, VTB_CSV_NS_FORMAT)                      \
+    XX(max_ns, REAL, all.max_ns, VTB_CSV_NS_FORMAT)                          \
+    XX(hit_p50_ns, REAL, hit.p50_ns, VTB_CSV_NS_FORMAT)                      \
+    XX(hit_p99_ns, REAL, hit.p99_ns, VTB_CSV_NS_FORMAT)                      \
+    XX(miss_p50_ns, REAL, miss.p50_ns, VTB_CSV_NS_FORMAT)                    \
+    XX(miss_p99_ns, REAL, miss.p99_ns, VTB_CSV_NS_FORMAT)                    \
+    XX(bytes_per_op, REAL, bytes_per_op, VTB_CSV_RATIO_FORMAT)               \
+    XX(allocs_per_op, REAL, allocs_per_op, VTB_CSV_RATIO_FORMAT)             \
+    XX(total_alloc_bytes, U64, total_alloc_bytes, NULL)                      \
+    XX(resident_peak_bytes, U64, resident_peak_bytes, NULL)                  \
+    XX(cell_index, UNSIGNED, cell_index, NULL)                               \
+    XX(continuation, TEXT, continuation, NULL)                               \
+    XX(keys, U64, keys, NULL)                                                \
+    XX(capacity, U64, capacity, NULL)                                        \
+    XX(ttl_ms, U64, ttl_ms, NULL)                                            \
+    XX(miss_latency, TEXT, miss_latency, NULL)                               \
+    XX(ns_per_op_median, REAL, ns_per_op.median, VTB_CSV_NS_FORMAT)          \
+    XX(ns_per_op_mean, REAL, ns_per_op.mean, VTB_CSV_NS_FORMAT)              \
+    XX(ns_per_op_stddev, REAL, ns_per_op.stddev, VTB_CSV_NS_FORMAT)          \
+    XX(ns_per_op_min, REAL, ns_per_op.min, VTB_CSV_NS_FORMAT)                \
+    XX(ns_per_op_max, REAL, ns_per_op.max, VTB_CSV_NS_FORMAT)                \
+    XX(ops_per_sec_per_thread, REAL, ops_per_sec_per_thread, VTB_CSV_RATE_FORMAT) \
+    XX(requested_bytes_per_op, REAL, requested_bytes_per_op, VTB_CSV_RATIO_FORMAT) \
+    XX(bytes_are_usable, BOOL, bytes_are_usable, NULL)                       \
+    XX(latency_sample_every, U64, latency_sample_every, NULL)                \
+    XX(latency_count, U64, all.count, NULL)                                  \
+    XX(latency_mean_ns, REAL, all.mean_ns, VTB_CSV_NS_FORMAT)                \
+    XX(hit_count, U64, hit.count, NULL)                                      \
+    XX(hit_mean_ns, REAL, hit.mean_ns, VTB_CSV_NS_FORMAT)                    \
+    XX(hit_p90_ns, REAL, hit.p90_ns, VTB_CSV_NS_FORMAT)                      \
+    XX(hit_p999_ns, REAL, hit.p999_ns, VTB_CSV_NS_FORMAT)                    \
+    XX(hit_p9999_ns, REAL, hit.p9999_ns, VTB_CSV_NS_FORMAT)                  \
+    XX(hit_max_ns, REAL, hit.max_ns, VTB_CSV_NS_FORMAT)                      \
+    XX(miss_count, U64, miss.count, NULL)                                    \
+    XX(miss_mean_ns, REAL, miss.mean_ns, VTB_CSV_NS_FORMAT)                  \
+    XX(miss_p90_ns, REAL, miss.p90_ns, VTB_CSV_NS_FORMAT)                    \
+    XX(miss_p999_ns, REAL, miss.p999_ns, VTB_CSV_NS_FORMAT)                  \
+    XX(miss_p9999_ns, REAL, miss.p9999_ns, VTB_CSV_NS_FORMAT)                \
+    XX(miss_max_ns, REAL, miss.max_ns, VTB_CSV_NS_FORMAT)                    \
+    XX(cache_hits, U64, cache.hits, NULL)                                    \
+    XX(cache_misses, U64, cache.misses, NULL)                                \
+    XX(cache_expirations, U64, cache.expirations, NULL)                      \
+    XX(cache_evictions, U64, cache.evictions, NULL)                          \
+    XX(cache_inserts, U64, cache.inserts, NULL)                              \
+    XX(cache_updates, U64, cache.updates, NULL)                              \
+    XX(cache_read_retries, U64, cache.read_retries, NULL)                    \
+    XX(pool_rents, U64, pool.rents, NULL)                                    \
+    XX(pool_returns, U64, pool.returns, NULL)                                \
+    XX(pool_misses, U64, pool.misses, NULL)                                  \
+    XX(pool_shared_takes, U64, pool.shared_takes, NULL)                      \
+    XX(pool_shared_spills, U64, pool.shared_spills, NULL)                    \
+    XX(pool_high_water, U64, pool.high_water, NULL)                          \
+    XX(floor_ns_per_hit, REAL, floor_ns_per_hit, VTB_CSV_NS_FORMAT)          \
+    XX(warning_bits, UNSIGNED, warnings, NULL)                               \
+    XX(warnings, WARNINGS, warnings, NULL)
+
+enum vtb_csv_type {
+    VTB_CSV_TEXT,
+    VTB_CSV_UNSIGNED,
+    VTB_CSV_U64,
+    VTB_CSV_REAL,
+    VTB_CSV_BOOL,
+    VTB_CSV_WARNINGS,
+};
+
+struct vtb_csv_column {
+    const char *name;       /* header text, snake_case, unique */
+    enum vtb_csv_type type;
+    size_t offset;          /* of the field in struct vtb_record */
+    size_t size;            /* of that field (TEXT: its array size) */
+    const char *format;     /* printf conversion of a REAL column; NULL otherwise */
+};
+
+/* Number of columns, as a constant for array sizes. */
+#define VTB__CSV_COUNT_ONE(name, type, member, format) +1
+enum { VTB_CSV_COLUMN_COUNT = 0 VTB_CSV_COLUMNS(VTB__CSV_COUNT_ONE) };
+#undef VTB__CSV_COUNT_ONE
+
+/* The columns in file order (VTB_CSV_COLUMN_COUNT entries). */
+extern const struct vtb_csv_column vtb_csv_columns[VTB_CSV_COLUMN_COUNT];
+
+/* The column called name, or NULL. */
+const struct vtb_csv_column *vtb_csv_column_find(const char *name);
+
+/*
+ * Writes s as one RFC 4180 field: as is, or in double quotes with embedded
+ * quotes doubled when it contains a comma, a quote, CR or LF.
+ * Returns 0, or VTB_EIO when the stream reports an error.
+ */
+int vtb_csv_write_text(FILE *out, const char *s);
+
+/*
+ * Writes a REAL value with format (a printf conversion for one double):
+ * nothing for NaN, "inf"/"-inf" for infinities. Returns 0 or VTB_EIO.
+ */
+int vtb_csv_write_real(FILE *out, double v, const char *format);
+
+/*
+ * Writes column col of rec as one field, formatted as its type says.
+ * Returns 0, or VTB_EIO when the stream reports an error.
+ */
+int vtb_csv_write_field(FILE *out, const struct vtb_csv_column *col,
+                        const struct vtb_record *rec);
+
+#endif /* VTB_CSV_COLUMNS_H */

@@ -1,0 +1,305 @@
+/*
+ * One scenario run (see run.h): resolves cells into runner configurations,
+ * feeds the runner's records to every reporter, and closes the reporters in
+ * every outcome so that completed cells are never lost.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "clock.h"
+#include "record.h"
+#include "reporter.h"
+#include "runner.h"
+#include "vtb/service.h"
+
+int vtb_run_make_dir(const char *root, const char *name, char *out, size_t size,
+                     struct vtb_error *err)
+{
+    if (mkdir(root, 0777) != 0 && errno != EEXIST)
+        return vtb_error_set(err, VTB_EIO, "%s: cannot create results directory: %s", root,
+                             strerror(errno));
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    for (unsigned attempt = 1; attempt < 1000; attempt++) {
+        int n = attempt == 1 ? snprintf(out, size, "%s/%s-%s", root, stamp, name)
+                             : snprintf(out, size, "%s/%s-%s-%u", root, stamp, name, attempt);
+        if (n < 0 || (size_t)n >= size)
+            return vtb_error_set(err, VTB_ERANGE, "%s: run directory path too long", root);
+        /* mkdir fails on an existing directory: an earlier run is never
+         * overwritten, not even by a run started in the same second. */
+        if (mkdir(out, 0777) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return vtb_error_set(err, VTB_EIO, "%s: cannot create run directory: %s", out,
+                                 strerror(errno));
+    }
+    return vtb_error_set(err, VTB_EEXIST, "%s: too many runs named %s-%s", root, stamp, name);
+}
+
+/* Resolves a scenario cell into the runner's configuration. */
+static void cell_config_from(const struct vtb_scenario *scenario, const struct vtb_cell *cell,
+                             bool quick, bool force_async, struct vtb_cell_config *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->index = (unsigned)cell->index;
+    out->threads = cell->threads;
+    out->concurrency = cell->concurrency;
+    out->exact = cell->exact_hit_ratio;
+    out->hit_ratio = cell->hit_ratio;
+    out->keys = cell->keys;
+    out->capacity = cell->capacity;
+    out->ttl_ms = cell->ttl_ms;
+    out->key_dist = cell->key_dist;
+    out->latency = cell->miss_latency;
+    vtb_cell_format_axis(cell, VTB_AXIS_MISS_LATENCY, out->latency_text, sizeof(out->latency_text));
+    out->completion = cell->completion;
+    out->continuation = cell->continuation;
+    out->cache_lock = cell->cache_lock;
+    out->ops = scenario->ops;
+    out->duration_ns = scenario->duration_ns;
+    out->repetitions = scenario->repetitions;
+    out->warmup_ops = scenario->warmup_ops;
+    out->warmup_ns = scenario->warmup_ns;
+    out->seed = scenario->seed;
+    out->sample_every = scenario->latency_sample;
+    out->pin_threads = scenario->pin_threads;
+    out->force_async = force_async;
+    if (quick) {
+        /* --quick: a tenth of the work, at most three repetitions. */
+        out->ops = out->ops / 10 > 0 ? out->ops / 10 : out->ops;
+        out->duration_ns /= 10;
+        out->warmup_ops /= 10;
+        out->warmup_ns /= 10;
+        if (out->repetitions > 3)
+            out->repetitions = 3;
+    }
+}
+
+struct reporter_slot {
+    const struct vtb_reporter_ops *ops;
+    void *state;
+    bool begun;
+};
+
+struct run_state {
+    struct reporter_slot *reporters;
+    size_t reporter_count;
+    struct vtb_run_info *info;
+    struct vtb_run_outcome *outcome;
+    const struct vtb_run_options *options;
+    struct vtb_run_progress progress;
+    uint64_t start_ns;
+};
+
+static int feed_record(void *ctx, const struct vtb_record *record, struct vtb_error *err)
+{
+    struct run_state *state = ctx;
+    if (record->errors > 0 || record->value_mismatches > 0)
+        state->outcome->records_with_errors++;
+    for (size_t i = 0; i < state->reporter_count; i++) {
+        struct reporter_slot *slot = &state->reporters[i];
+        int rc = slot->ops->record(slot->state, record, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void report_progress(void *ctx, unsigned runs_done_in_cell, unsigned runs_in_cell)
+{
+    (void)runs_in_cell;
+    struct run_state *state = ctx;
+    if (state->options->on_progress == NULL)
+        return;
+    struct vtb_run_progress p = state->progress;
+    p.runs_done += runs_done_in_cell;
+    p.elapsed_s = (double)(vtb_clock_monotonic_ns() - state->start_ns) / 1e9;
+    state->options->on_progress(state->options->progress_ctx, &p);
+}
+
+static bool wanted(const char *const *names, const char *name)
+{
+    if (names == NULL)
+        return true;
+    for (size_t i = 0; names[i] != NULL; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Resolves the implementations: the options' list, or the scenario's. */
+static int resolve_impls(const struct vtb_scenario *scenario, const struct vtb_run_options *options,
+                         const struct vtb_impl_ops ***out, size_t *count, struct vtb_error *err)
+{
+    if (options->impls != NULL) {
+        *out = malloc(sizeof(**out) * options->impl_count);
+        if (*out == NULL)
+            return vtb_error_set(err, VTB_ENOMEM, NULL);
+        memcpy(*out, options->impls, sizeof(**out) * options->impl_count);
+        *count = options->impl_count;
+        return 0;
+    }
+    *out = malloc(sizeof(**out) * (scenario->impl_count > 0 ? scenario->impl_count : 1));
+    if (*out == NULL)
+        return vtb_error_set(err, VTB_ENOMEM, NULL);
+    for (size_t i = 0; i < scenario->impl_count; i++) {
+        (*out)[i] = vtb_impl_find(scenario->impls[i]);
+        if ((*out)[i] == NULL) {
+            free(*out);
+            return vtb_error_set(err, VTB_EINVAL, "%s: impls: unknown implementation '%s'",
+                                 scenario->source, scenario->impls[i]);
+        }
+    }
+    *count = scenario->impl_count;
+    return 0;
+}
+
+int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_options *options,
+                     struct vtb_run_outcome *outcome, struct vtb_error *err)
+{
+    memset(outcome, 0, sizeof(*outcome));
+    const struct vtb_impl_ops **impls = NULL;
+    size_t impl_count = 0;
+    int rc = resolve_impls(scenario, options, &impls, &impl_count, err);
+    if (rc != 0)
+        return rc;
+    if (impl_count == 0) {
+        free(impls);
+        return vtb_error_set(err, VTB_EINVAL, "no implementation to run");
+    }
+    size_t cell_count = vtb_scenario_cell_count(scenario);
+    outcome->cell_count = (unsigned)cell_count;
+
+    rc = vtb_run_make_dir(options->results_root, scenario->name, outcome->run_dir,
+                          sizeof(outcome->run_dir), err);
+    if (rc != 0)
+        goto out_free_impls;
+
+    struct vtb_run_info info;
+    memset(&info, 0, sizeof(info));
+    snprintf(info.scenario, sizeof(info.scenario), "%s", scenario->name);
+    snprintf(info.scenario_file, sizeof(info.scenario_file), "%s", scenario->source);
+    snprintf(info.run_dir, sizeof(info.run_dir), "%s", outcome->run_dir);
+    info.context = options->context;
+    vtb_object_sizes(&info.sizes);
+    info.jemalloc_task_usable = vtb_allocstats_usable_size(info.sizes.task);
+    info.jemalloc_task_pending_usable = vtb_allocstats_usable_size(info.sizes.task_pending);
+    info.jemalloc_source_usable = vtb_allocstats_usable_size(info.sizes.source);
+    info.timer_overhead_ns = options->timer_overhead_ns;
+    info.floor_ns_per_hit = NAN;
+    info.cell_count = (unsigned)cell_count;
+    info.impl_count = (unsigned)impl_count;
+    info.complete = false;
+
+    struct run_state state;
+    memset(&state, 0, sizeof(state));
+    state.info = &info;
+    state.outcome = outcome;
+    state.options = options;
+    state.start_ns = vtb_clock_monotonic_ns();
+    state.reporters = calloc(vtb_reporter_count(), sizeof(*state.reporters));
+    if (state.reporters == NULL) {
+        rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+        goto out_free_impls;
+    }
+    for (size_t i = 0; i < vtb_reporter_count(); i++) {
+        const struct vtb_reporter_ops *ops = vtb_reporter_at(i);
+        if (!wanted(options->reporters, ops->name))
+            continue;
+        struct reporter_slot *slot = &state.reporters[state.reporter_count++];
+        slot->ops = ops;
+        slot->state = ops->state_size > 0 ? calloc(1, ops->state_size) : NULL;
+        if (ops->state_size > 0 && slot->state == NULL) {
+            rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+            goto out_close_reporters;
+        }
+        rc = ops->begin(slot->state, &info, err);
+        if (rc != 0)
+            goto out_close_reporters;
+        slot->begun = true;
+    }
+
+    state.progress.cell_count = (unsigned)cell_count;
+    for (size_t c = 0; c < cell_count; c++) {
+        struct vtb_cell cell;
+        struct vtb_cell_config config;
+        rc = vtb_scenario_cell(scenario, c, &cell);
+        if (rc != 0) {
+            vtb_error_set(err, rc, "%s: cannot expand cell %zu", scenario->source, c);
+            goto out_close_reporters;
+        }
+        cell_config_from(scenario, &cell, options->quick, options->force_async, &config);
+        state.progress.runs_total += vtb_runner_runs_per_cell(&config, impl_count);
+    }
+    for (size_t c = 0; c < cell_count; c++) {
+        struct vtb_cell cell;
+        struct vtb_cell_config config;
+        vtb_scenario_cell(scenario, c, &cell);
+        if (cell.load.kind != VTB_LOAD_CLOSED) {
+            rc = vtb_error_set(err, VTB_EUNSUPPORTED,
+                               "%s: load: open-loop load is not implemented yet; use "
+                               "load = closed",
+                               scenario->source);
+            goto out_close_reporters;
+        }
+        cell_config_from(scenario, &cell, options->quick, options->force_async, &config);
+        state.progress.cell = (unsigned)c + 1;
+        struct vtb_runner_options runner = {
+            .scenario = scenario->name,
+            .impls = impls,
+            .impl_count = impl_count,
+            .stop_requested = options->stop_requested,
+            .on_record = feed_record,
+            .on_progress = report_progress,
+            .ctx = &state,
+        };
+        rc = vtb_runner_run_cell(&runner, &config, err);
+        if (rc != 0) {
+            if (rc == VTB_EINTR)
+                vtb_error_set(err, rc, "interrupted during cell %zu of %zu; %u complete cells "
+                              "written", c + 1, cell_count, outcome->cells_done);
+            goto out_close_reporters;
+        }
+        state.progress.runs_done += vtb_runner_runs_per_cell(&config, impl_count);
+        outcome->cells_done++;
+        info.cells_done = outcome->cells_done;
+    }
+    info.complete = true;
+    outcome->complete = true;
+
+out_close_reporters:
+    /* End every begun reporter even after a failure or an interruption: the
+     * completed cells are written and context.json says whether the run is
+     * complete. A reporter that fails to end removes its own output. */
+    info.cells_done = outcome->cells_done;
+    for (size_t i = 0; i < state.reporter_count; i++) {
+        struct reporter_slot *slot = &state.reporters[i];
+        if (slot->begun) {
+            struct vtb_error end_err;
+            vtb_error_clear(&end_err);
+            int end_rc = slot->ops->end(slot->state, &info, &end_err);
+            if (end_rc != 0 && rc == 0) {
+                rc = end_rc;
+                if (err != NULL)
+                    *err = end_err;
+            }
+        } else if (slot->ops != NULL && slot->ops->abort != NULL && slot->state != NULL) {
+            slot->ops->abort(slot->state);
+        }
+        free(slot->state);
+    }
+    free(state.reporters);
+out_free_impls:
+    free(impls);
+    return rc;
+}
