@@ -47,6 +47,16 @@ void vtb__core_init(struct vtb_core *core, uint16_t flags)
     core->dispatch.fn = run_dispatched;
 }
 
+void vtb__core_init_completed(struct vtb_core *core, uint16_t flags, uint64_t value)
+{
+    /* Not yet visible to any other thread: plain initialisation publishes
+     * nothing and needs no read-modify-write. */
+    vtb__core_init(core, flags);
+    core->value = value;
+    atomic_init(&core->completing, 1);
+    atomic_init(&core->slot, SLOT_COMPLETED);
+}
+
 void vtb__core_reset(struct vtb_core *core)
 {
     /* Only the consumer resets, after it has claimed the result, so plain

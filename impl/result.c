@@ -53,6 +53,9 @@ int vtb__vresult_get(struct vtb_vresult *r, uint64_t *value)
         if (rc == VTB_ENOTREADY)
             return rc;
         break;
+    case VTB_VRESULT_ERROR:
+        rc = (int)(int64_t)r->payload;
+        break;
     default:
         return VTB_ESTALE;
     }
@@ -66,6 +69,7 @@ int vtb_vresult_on_completed(const struct vtb_vresult *r, vtb_continuation_fn fn
         return VTB_EINVAL;
     switch (vtb_vresult_kind(r)) {
     case VTB_VRESULT_VALUE:
+    case VTB_VRESULT_ERROR:
         /* Nothing is pending and there is no core to queue through; like an
          * awaiter that sees IsCompleted, the continuation simply runs now. */
         fn(state);
@@ -84,6 +88,9 @@ int vtb_vresult_status(const struct vtb_vresult *r, enum vtb_status *status)
     switch (vtb_vresult_kind(r)) {
     case VTB_VRESULT_VALUE:
         *status = VTB_STATUS_SUCCEEDED;
+        return 0;
+    case VTB_VRESULT_ERROR:
+        *status = VTB_STATUS_FAULTED;
         return 0;
     case VTB_VRESULT_TASK:
         *status = vtb_task_status(as_task(r));

@@ -129,40 +129,37 @@ static int start_fetch(struct vtb_worker *worker, struct vtb_fetch *fetch, uint6
     return rc;
 }
 
-int vtb_service_start_task_miss(struct vtb_worker *worker, uint64_t key, struct vtb_vresult *out)
+struct vtb_vresult vtb_service_start_task_miss(struct vtb_worker *worker, uint64_t key)
 {
     struct vtb_task_pending *pending;
     int rc = vtb_task_new_pending(worker->task_flags, &pending);
     if (rc != 0)
-        return rc;
+        return vtb_vresult_from_error(rc);
     rc = start_fetch(worker, &pending->fetch, key, task_fetch_fire);
     if (rc != 0) {
         vtb_task_release(&pending->task);
         vtb_task_release(&pending->task);
-        return rc;
+        return vtb_vresult_from_error(rc);
     }
-    *out = vtb_vresult_from_task(&pending->task);
-    return 0;
+    return vtb_vresult_from_task(&pending->task);
 }
 
-int vtb_service_start_source_miss(struct vtb_worker *worker, uint64_t key,
-                                  struct vtb_vresult *out)
+struct vtb_vresult vtb_service_start_source_miss(struct vtb_worker *worker, uint64_t key)
 {
     struct vtb_source *source;
     vtb_token token;
     int rc = vtb_pool_rent(&worker->svc->pool, &source, &token);
     if (rc != 0)
-        return rc;
+        return vtb_vresult_from_error(rc);
     rc = start_fetch(worker, &source->fetch, key, source_fetch_fire);
     if (rc != 0) {
         /* Complete and consume the unused generation to return it. */
         uint64_t ignored;
         vtb_source_set_error(source, rc);
         vtb_source_get_result(source, token, &ignored);
-        return rc;
+        return vtb_vresult_from_error(rc);
     }
-    *out = vtb_vresult_from_source(source, token);
-    return 0;
+    return vtb_vresult_from_source(source, token);
 }
 
 /* The completion thread: a worker of its own running its loop until told to

@@ -15,10 +15,9 @@ int vtb_task_new_completed(uint64_t value, uint16_t core_flags, struct vtb_task 
     struct vtb_task *task = vtb__counted_malloc(sizeof(*task));
     if (task == NULL)
         return VTB_ENOMEM;
-    vtb__core_init(&task->core, core_flags);
+    vtb__core_init_completed(&task->core, core_flags, value);
     atomic_init(&task->refs, 1);
     task->layout = VTB_TASK_LAYOUT_PLAIN;
-    vtb__core_complete(&task->core, value, 0);
     *out = task;
     return 0;
 }
@@ -74,9 +73,12 @@ void vtb_task_retain(struct vtb_task *task)
 
 void vtb_task_release(struct vtb_task *task)
 {
-    /* acq_rel: the last releaser must see every write of the others before
-     * it frees the memory. */
-    if (atomic_fetch_sub_explicit(&task->refs, 1, memory_order_acq_rel) != 1)
+    /* A sole owner frees without a read-modify-write: only holders of a
+     * reference can add one, so a count of 1 read with acquire cannot grow.
+     * Otherwise acq_rel: the last releaser must see every write of the
+     * others before it frees the memory. */
+    if (atomic_load_explicit(&task->refs, memory_order_acquire) != 1 &&
+        atomic_fetch_sub_explicit(&task->refs, 1, memory_order_acq_rel) != 1)
         return;
     size_t size = task->layout == VTB_TASK_LAYOUT_PENDING ? sizeof(struct vtb_task_pending)
                                                           : sizeof(struct vtb_task);

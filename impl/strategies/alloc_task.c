@@ -5,8 +5,7 @@
  */
 #include "vtb/impl.h"
 
-static int alloc_task_get(void *state, struct vtb_worker *worker, uint64_t key,
-                          struct vtb_vresult *out)
+static struct vtb_vresult alloc_task_get(void *state, struct vtb_worker *worker, uint64_t key)
 {
     (void)state;
     uint64_t value;
@@ -14,11 +13,10 @@ static int alloc_task_get(void *state, struct vtb_worker *worker, uint64_t key,
         struct vtb_task *task;
         int rc = vtb_task_new_completed(value, worker->task_flags, &task);
         if (rc != 0)
-            return rc;
-        *out = vtb_vresult_from_task(task);
-        return 0;
+            return vtb_vresult_from_error(rc);
+        return vtb_vresult_from_task(task);
     }
-    return vtb_service_start_task_miss(worker, key, out);
+    return vtb_service_start_task_miss(worker, key);
 }
 
 const struct vtb_impl_ops vtb_impl_alloc_task = {

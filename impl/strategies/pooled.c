@@ -5,16 +5,14 @@
  */
 #include "vtb/impl.h"
 
-static int pooled_get(void *state, struct vtb_worker *worker, uint64_t key,
-                      struct vtb_vresult *out)
+static struct vtb_vresult pooled_get(void *state, struct vtb_worker *worker, uint64_t key)
 {
     (void)state;
     uint64_t value;
     if (vtb_service_lookup(worker, key, &value)) {
-        *out = vtb_vresult_from_value(value);
-        return 0;
+        return vtb_vresult_from_value(value);
     }
-    return vtb_service_start_source_miss(worker, key, out);
+    return vtb_service_start_source_miss(worker, key);
 }
 
 const struct vtb_impl_ops vtb_impl_pooled = {

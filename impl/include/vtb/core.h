@@ -56,6 +56,9 @@ struct vtb_core {
 
 /* Internal interface shared by task.c, source.c and result.c. */
 void vtb__core_init(struct vtb_core *core, uint16_t flags);
+/* Initialises a core that is already completed with value, for an object
+ * no other thread can see yet (no atomic read-modify-write). */
+void vtb__core_init_completed(struct vtb_core *core, uint16_t flags, uint64_t value);
 void vtb__core_reset(struct vtb_core *core);
 int vtb__core_complete(struct vtb_core *core, uint64_t value, int error);
 int vtb__core_on_completed(struct vtb_core *core, vtb_continuation_fn fn, void *state);

@@ -31,10 +31,11 @@ struct vtb_impl_ops {
     void (*fini)(void *state);
     /*
      * Starts get(key) on the calling thread's worker and hands the result
-     * back in *out, to be consumed exactly once with vtb_vresult_get.
-     * Returns 0 or a negative VTB_E... code (then *out is untouched).
+     * back by value (two registers), to be consumed exactly once with
+     * vtb_vresult_get. A failure to start (e.g. VTB_ENOMEM) comes back as an
+     * error result (vtb_vresult_from_error), which consuming reports.
      */
-    int (*get)(void *state, struct vtb_worker *worker, uint64_t key, struct vtb_vresult *out);
+    struct vtb_vresult (*get)(void *state, struct vtb_worker *worker, uint64_t key);
 };
 
 /* Built-in implementations. */

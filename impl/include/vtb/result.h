@@ -3,14 +3,18 @@
  * (two registers on x86-64 and AArch64): the C counterpart of ValueTask<T>.
  *
  * It holds either the value itself (synchronous completion), a heap task, or
- * a pooled source plus its version token. The kind is derived from the one
- * pointer word rather than kept in a separate tag, so a result shared between
+ * a pooled source plus its version token, or an error that happened before
+ * anything could be handed back. The kind is derived from the one pointer
+ * word rather than kept in a separate tag, so a result shared between
  * threads can never pair one kind's tag with another kind's payload:
  *   word == 0              the value, in payload
  *   word == 2              consumed (set by vtb_vresult_get)
+ *   word == 4              failed synchronously: the VTB_E... code in payload
  *   word & 1 == 1          a source at word & ~1, token in payload
  *   otherwise              a task at word
- * Tasks and sources are at least 8-byte aligned, so the low bits are free.
+ * Tasks and sources are at least 8-byte aligned objects far above address 8,
+ * so the low bits and the small words are free. Because errors travel inside
+ * the result, an implementation's get returns it by value, in registers.
  *
  * A result is consumed exactly once with vtb_vresult_get. The hit path is
  * inline and touches no memory but the result itself.
@@ -38,14 +42,24 @@ enum vtb_vresult_kind {
     VTB_VRESULT_TASK = 1,
     VTB_VRESULT_SOURCE = 2,
     VTB_VRESULT_CONSUMED = 3,
+    VTB_VRESULT_ERROR = 4,
 };
 
 #define VTB__VRESULT_CONSUMED_WORD ((uintptr_t)2)
+#define VTB__VRESULT_ERROR_WORD ((uintptr_t)4)
+#define VTB__VRESULT_SPECIAL_LIMIT ((uintptr_t)8)
 #define VTB__VRESULT_SOURCE_BIT ((uintptr_t)1)
 
 static inline struct vtb_vresult vtb_vresult_from_value(uint64_t value)
 {
     struct vtb_vresult r = {0, value};
+    return r;
+}
+
+/* A result that failed before anything was handed back; error < 0. */
+static inline struct vtb_vresult vtb_vresult_from_error(int error)
+{
+    struct vtb_vresult r = {VTB__VRESULT_ERROR_WORD, (uint64_t)(int64_t)error};
     return r;
 }
 
@@ -68,6 +82,8 @@ static inline enum vtb_vresult_kind vtb_vresult_kind(const struct vtb_vresult *r
         return VTB_VRESULT_VALUE;
     if (r->word == VTB__VRESULT_CONSUMED_WORD)
         return VTB_VRESULT_CONSUMED;
+    if (r->word == VTB__VRESULT_ERROR_WORD)
+        return VTB_VRESULT_ERROR;
     return (r->word & VTB__VRESULT_SOURCE_BIT) ? VTB_VRESULT_SOURCE : VTB_VRESULT_TASK;
 }
 
@@ -86,7 +102,8 @@ static inline bool vtb_vresult_is_completed(const struct vtb_vresult *r)
 
 /*
  * Consumes the result: stores the value and returns 0, or returns the error
- * the operation faulted with, VTB_ENOTREADY before completion (never
+ * the operation faulted with (synchronously or not), VTB_ENOTREADY before
+ * completion (never
  * blocks), or VTB_ESTALE for a second consumption (through this handle, or
  * through any copy of a pooled handle). A task is released, a source
  * returned to its pool; *r is marked consumed.

@@ -104,18 +104,18 @@ static inline bool vtb_service_lookup(struct vtb_worker *worker, uint64_t key, u
 
 /*
  * The miss path, with a heap task (always-alloc and value-task): allocates a
- * pending task, starts the backend fetch, and returns the task in *out. When
- * the fetch completes, the value is inserted into the cache and then the
- * task completes. Returns 0 or VTB_ENOMEM.
+ * pending task, starts the backend fetch, and returns the task. When the
+ * fetch completes, the value is inserted into the cache and then the task
+ * completes. On failure returns an error result (VTB_ENOMEM).
  */
-int vtb_service_start_task_miss(struct vtb_worker *worker, uint64_t key, struct vtb_vresult *out);
+struct vtb_vresult vtb_service_start_task_miss(struct vtb_worker *worker, uint64_t key);
 
 /*
  * The miss path with a pooled source: rents a source, starts the fetch, and
- * returns source and token in *out. Returns 0, VTB_EEXHAUSTED or VTB_ENOMEM.
+ * returns source and token. On failure returns an error result
+ * (VTB_EEXHAUSTED, VTB_ENOMEM).
  */
-int vtb_service_start_source_miss(struct vtb_worker *worker, uint64_t key,
-                                  struct vtb_vresult *out);
+struct vtb_vresult vtb_service_start_source_miss(struct vtb_worker *worker, uint64_t key);
 
 /*
  * Runs fn(arg) on the completion thread and waits for it (e.g. to read that

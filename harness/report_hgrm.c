@@ -1,0 +1,153 @@
+/*
+ * The "hgrm" reporter: the latency histograms of every record as
+ * HdrHistogram .hgrm percentile distributions (values in ns), one file per
+ * histogram that holds samples:
+ *   <cell_index>-<impl>-all.hgrm   every sampled operation
+ *   <cell_index>-<impl>-hit.hgrm   those that completed synchronously
+ *   <cell_index>-<impl>-miss.hgrm  those that went to the backend
+ * which HdrHistogram's plotFiles.html overlays directly.
+ *
+ * A run writes hundreds of these, too many to keep open, so each is written
+ * in full to its temporary and closed while its record is at hand (the
+ * histograms are the runner's and may not outlive the call), and all of
+ * them are renamed into place together at end. A failure anywhere removes
+ * every file of this reporter, published or not: the set is all or nothing,
+ * like the other files of a run.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "hgrm.h"
+#include "report_common.h"
+#include "reporter_list.h"
+
+struct hgrm_state {
+    char dir[sizeof(((struct vtb_run_info *)0)->run_dir)];
+    struct vtb_atomic_file *files; /* closed temporaries, in record order */
+    size_t count;
+    size_t capacity;
+};
+
+/* Removes every file of the reporter; published ones are in [0, published). */
+static void discard_all(struct hgrm_state *s, size_t published)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        if (i < published)
+            unlink(s->files[i].path);
+        else
+            vtb_atomic_file_abort(&s->files[i]);
+    }
+    free(s->files);
+    s->files = NULL;
+    s->count = s->capacity = 0;
+}
+
+static int hgrm_begin(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+{
+    struct hgrm_state *s = state;
+    int n = snprintf(s->dir, sizeof(s->dir), "%s", info->run_dir);
+
+    if (n <= 0 || (size_t)n >= sizeof(s->dir))
+        return vtb_error_set(err, VTB_EINVAL, "hgrm: bad run directory");
+    s->files = NULL;
+    s->count = s->capacity = 0;
+    return 0;
+}
+
+/* Writes one histogram to a closed temporary appended to s->files. */
+static int write_one(struct hgrm_state *s, const struct vtb_record *rec, const char *kind,
+                     const struct vtb_hist *h, struct vtb_error *err)
+{
+    char impl[VTB_RECORD_TEXT], name[VTB_RECORD_TEXT + 48];
+    struct vtb_atomic_file *af;
+    int rc, close_rc;
+
+    if (s->count == s->capacity) {
+        size_t cap = s->capacity != 0 ? 2 * s->capacity : 16;
+        struct vtb_atomic_file *files = realloc(s->files, cap * sizeof(*files));
+        if (files == NULL)
+            return vtb_error_set(err, VTB_ENOMEM, "hgrm: out of memory");
+        s->files = files;
+        s->capacity = cap;
+    }
+    snprintf(name, sizeof(name), "%u-%s-%s.hgrm", rec->cell_index,
+             vtb__report_token(rec->impl, impl, sizeof(impl)), kind);
+    af = &s->files[s->count];
+    rc = vtb_atomic_file_open(af, s->dir, name, err);
+    if (rc != 0)
+        return rc;
+    /* Counted at once so that discard_all removes it on any failure below. */
+    s->count++;
+
+    rc = vtb_hgrm_write(af->fp, h, VTB_HGRM_DEFAULT_TICKS, 1.0);
+    /* The file's own check names the errno (a full disk, not just "I/O
+     * error"), so it takes precedence over the writer's VTB_EIO. */
+    close_rc = vtb_atomic_file_close(af, err);
+    if (close_rc != 0)
+        return close_rc;
+    if (rc != 0)
+        return vtb_error_set(err, rc, "%s: cannot write the histogram: %s", af->path,
+                             vtb_strerror(rc));
+    return 0;
+}
+
+static int hgrm_record(void *state, const struct vtb_record *rec, struct vtb_error *err)
+{
+    struct hgrm_state *s = state;
+    const struct {
+        const char *kind;
+        const struct vtb_hist *hist;
+    } hists[] = {
+        {"all", rec->hist_all},
+        {"hit", rec->hist_hit},
+        {"miss", rec->hist_miss},
+    };
+
+    for (size_t i = 0; i < sizeof(hists) / sizeof(hists[0]); i++) {
+        int rc;
+
+        if (hists[i].hist == NULL || vtb_hist_total_count(hists[i].hist) == 0)
+            continue;
+        rc = write_one(s, rec, hists[i].kind, hists[i].hist, err);
+        if (rc != 0) {
+            discard_all(s, 0);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int hgrm_end(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+{
+    struct hgrm_state *s = state;
+    (void)info;
+
+    for (size_t i = 0; i < s->count; i++) {
+        int rc = vtb_atomic_file_publish(&s->files[i], err);
+        if (rc != 0) {
+            discard_all(s, i);
+            return rc;
+        }
+    }
+    free(s->files);
+    s->files = NULL;
+    s->count = s->capacity = 0;
+    return 0;
+}
+
+static void hgrm_abort(void *state)
+{
+    discard_all(state, 0);
+}
+
+const struct vtb_reporter_ops vtb_reporter_hgrm = {
+    .name = "hgrm",
+    .summary = "<cell>-<impl>-{all,hit,miss}.hgrm: HdrHistogram latency distributions (ns)",
+    .state_size = sizeof(struct hgrm_state),
+    .begin = hgrm_begin,
+    .record = hgrm_record,
+    .end = hgrm_end,
+    .abort = hgrm_abort,
+};
