@@ -20,19 +20,23 @@
 struct vtb__atomic_sink {
     int fd;
     int errno_value;      /* first failure, 0 if none */
-    long long written;    /* bytes that reached fd */
-    long long fail_after; /* injected failure after this many bytes; < 0 off */
-    int fail_errno;
+    bool injected;        /* opened while failure injection was on */
 };
 
-/* Injection settings copied into each sink at open, so that changing them
- * never affects a file already being written. */
-static long long inject_after_bytes = -1;
+/*
+ * Failure injection: like a real disk, one budget of bytes shared by every
+ * file opened while it is on, so that a test can let the first files of a
+ * reporter succeed and a later one fail. Files opened before it was turned
+ * on are not affected.
+ */
+static bool inject_on;
+static long long inject_remaining;
 static int inject_errno;
 
 void vtb_atomic_file_inject_failure(long long after_bytes, int errno_value)
 {
-    inject_after_bytes = after_bytes < 0 ? -1 : after_bytes;
+    inject_on = after_bytes >= 0;
+    inject_remaining = after_bytes;
     inject_errno = errno_value != 0 ? errno_value : EIO;
 }
 
@@ -68,14 +72,13 @@ static ssize_t sink_write(void *cookie, const char *buf, size_t size)
         size_t chunk = size - done;
         ssize_t n;
 
-        if (s->fail_after >= 0) {
-            long long room = s->fail_after - s->written;
-            if (room <= 0) {
-                s->errno_value = s->fail_errno;
+        if (s->injected) {
+            if (inject_remaining <= 0) {
+                s->errno_value = inject_errno;
                 break;
             }
-            if ((unsigned long long)room < chunk)
-                chunk = (size_t)room;
+            if ((unsigned long long)inject_remaining < chunk)
+                chunk = (size_t)inject_remaining;
         }
         n = write(s->fd, buf + done, chunk);
         if (n < 0 && errno == EINTR)
@@ -87,7 +90,8 @@ static ssize_t sink_write(void *cookie, const char *buf, size_t size)
             break;
         }
         done += (size_t)n;
-        s->written += n;
+        if (s->injected)
+            inject_remaining -= n;
     }
     if (s->errno_value != 0)
         errno = s->errno_value;
@@ -136,8 +140,7 @@ int vtb_atomic_file_open(struct vtb_atomic_file *af, const char *dir, const char
     sink = calloc(1, sizeof(*sink));
     if (sink == NULL)
         return vtb_error_set(err, VTB_ENOMEM, "%s: out of memory", af->path);
-    sink->fail_after = inject_after_bytes;
-    sink->fail_errno = inject_errno;
+    sink->injected = inject_on;
 
     sink->fd = open(af->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (sink->fd < 0) {

@@ -44,7 +44,8 @@ struct vtb_atomic_file {
 
 /*
  * Creates DIR/NAME.tmp exclusively (O_CREAT|O_EXCL, mode 0644 before umask)
- * and opens af->fp on it for writing. name must not contain '/'.
+ * and opens af->fp on it for writing. name must not contain '/'. af must
+ * not be open (zeroed, committed or aborted); it is reset here.
  * Returns 0; VTB_EINVAL (NULL argument, empty or slashed name); VTB_ERANGE
  * (path too long); VTB_EEXIST (the temporary already exists: another
  * writer, or debris of a crashed run); VTB_ENOSPC; VTB_ENOMEM; VTB_EIO
@@ -91,11 +92,12 @@ int vtb_atomic_file_commit(struct vtb_atomic_file *af, struct vtb_error *err);
 void vtb_atomic_file_abort(struct vtb_atomic_file *af);
 
 /*
- * Test hook: every atomic file opened after this call fails its writes
- * once after_bytes bytes have reached it, with errno_value (ENOSPC to
- * simulate a full disk, EIO for a device error); bytes up to the limit are
- * written. A negative after_bytes switches injection off (the default).
- * Process-wide and not thread-safe: for single-threaded tests only.
+ * Test hook: simulates a disk with after_bytes bytes left. Atomic files
+ * opened after this call share that budget; a write beyond it fails with
+ * errno_value (ENOSPC for a full disk, EIO for a device error), after the
+ * bytes that still fit were written. A negative after_bytes switches
+ * injection off (the default). Process-wide and not thread-safe: for
+ * single-threaded tests only.
  */
 void vtb_atomic_file_inject_failure(long long after_bytes, int errno_value);
 

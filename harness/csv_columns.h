@@ -130,7 +130,9 @@
     XX(pool_high_water, U64, pool.high_water, NULL)                          \
     XX(floor_ns_per_hit, REAL, floor_ns_per_hit, VTB_CSV_NS_FORMAT)          \
     XX(warning_bits, UNSIGNED, warnings, NULL)                               \
-    XX(warnings, WARNINGS, warnings, NULL)
+    XX(warnings, WARNINGS, warnings, NULL)                                   \
+    XX(errors, U64, errors, NULL)                                            \
+    XX(value_mismatches, U64, value_mismatches, NULL)
 
 enum vtb_csv_type {
     VTB_CSV_TEXT,

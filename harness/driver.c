@@ -64,18 +64,55 @@ void vtb_driver_fini(struct vtb_driver *driver)
 {
     free(driver->slots);
     driver->slots = NULL;
+    free(driver->key_buffer);
+    driver->key_buffer = NULL;
 }
 
-/* Draws the next key; *planned_miss is true for an exact-mode miss. */
-static inline uint64_t next_key(struct vtb_driver *d, bool *planned_miss)
+#define PLANNED_MISS (UINT64_C(1) << 63)
+
+/* Draws one key for the buffer (outside the timed region). The floor is
+ * measured on hits only, so it never draws a planned miss. */
+static uint64_t draw_key(struct vtb_driver *d)
 {
-    *planned_miss = false;
-    if (!d->config.exact || d->hit_threshold == UINT64_MAX)
+    if (!d->config.exact || d->config.ops == NULL || d->hit_threshold == UINT64_MAX)
         return vtb_keygen_next(&d->keys);
     if (vtb_rng_next(&d->rng) < d->hit_threshold)
         return vtb_keygen_next(&d->keys);
-    *planned_miss = true;
-    return VTB_DRIVER_MISS_KEY_BASE | ((uint64_t)d->worker->index << 40) | d->miss_key_next++;
+    return PLANNED_MISS;
+}
+
+/* Fills the key buffer for a run of ops_target operations. Key generation
+ * (a zipf draw costs tens of ns) stays out of the timed region. */
+static int fill_keys(struct vtb_driver *d, uint64_t ops_target)
+{
+    size_t need = ops_target < VTB_DRIVER_KEY_BUFFER ? (size_t)ops_target : VTB_DRIVER_KEY_BUFFER;
+    if (need == 0)
+        need = 1;
+    if (need > d->key_capacity) {
+        uint64_t *grown = realloc(d->key_buffer, need * sizeof(*grown));
+        if (grown == NULL)
+            return VTB_ENOMEM;
+        d->key_buffer = grown;
+        d->key_capacity = need;
+    }
+    for (size_t i = 0; i < need; i++)
+        d->key_buffer[i] = draw_key(d);
+    d->key_count = need;
+    d->key_next = 0;
+    return 0;
+}
+
+/* The next pre-drawn key; *planned_miss is true for an exact-mode miss,
+ * which gets a fresh key that was never cached. */
+static inline uint64_t next_key(struct vtb_driver *d, bool *planned_miss)
+{
+    uint64_t key = d->key_buffer[d->key_next];
+    if (__builtin_expect(++d->key_next == d->key_count, 0))
+        d->key_next = 0;
+    *planned_miss = (key & PLANNED_MISS) != 0;
+    if (__builtin_expect(*planned_miss, 0))
+        return VTB_DRIVER_MISS_KEY_BASE | ((uint64_t)d->worker->index << 40) | d->miss_key_next++;
+    return key;
 }
 
 static inline void record_latency(struct vtb_driver *d, uint64_t start, uint64_t end, bool hit,
@@ -248,6 +285,9 @@ int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *co
         driver->slots[i].driver = driver;
         driver->slots[i].done_work.fn = slot_done_work;
     }
+    int rc = fill_keys(driver, config->ops_target);
+    if (rc != 0)
+        return rc;
 
     driver->result.start_ticks = vtb_clock_ticks();
     if (config->ops == NULL) {

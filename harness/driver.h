@@ -29,6 +29,11 @@
  * worker's index in bits 40..61, a per-worker counter below. */
 #define VTB_DRIVER_MISS_KEY_BASE (UINT64_C(1) << 62)
 
+/* Keys are drawn before the timed region into a buffer of at most this many
+ * entries; longer runs reuse the buffer cyclically (exact-mode misses still
+ * get fresh keys, so a reused sequence never turns a miss into a hit). */
+#define VTB_DRIVER_KEY_BUFFER (UINT64_C(1) << 20)
+
 struct vtb_driver_slot;
 
 /* What a driver measures in one run. */
@@ -67,6 +72,8 @@ struct vtb_driver {
     unsigned pending;            /* slots waiting for a continuation */
     struct vtb_driver_slot *slots;
     unsigned slot_capacity;
+    uint64_t *key_buffer;        /* pre-drawn keys; bit 63 marks a planned miss */
+    size_t key_capacity, key_count, key_next;
 };
 
 /*

@@ -97,7 +97,7 @@ const char *vtb__report_token(const char *text, char *buf, size_t size)
         return buf;
     for (; text[i] != '\0' && i + 1 < size; i++) {
         unsigned char c = (unsigned char)text[i];
-        buf[i] = c == '/' || isspace(c) || iscntrl(c) ? '_' : (char)c;
+        buf[i] = c == '/' || iscntrl(c) ? '_' : (char)c;
     }
     buf[i] = '\0';
     return buf;

@@ -42,10 +42,10 @@ void vtb__report_json_run(struct vtb_json_writer *w, const struct vtb_run_info *
                           bool with_status);
 
 /*
- * Copies text into buf (size bytes, always terminated) with every '/',
- * whitespace and control character replaced by '_', so that it can be one
- * component of a file name or of a '/'-separated benchmark name. Returns
- * buf.
+ * Copies text into buf (size bytes, always terminated) with every '/' and
+ * control character replaced by '_', so that it can be one component of a
+ * file name or of a '/'-separated benchmark name (and cannot break a line
+ * of the console or a terminal). Returns buf.
  */
 const char *vtb__report_token(const char *text, char *buf, size_t size);
 

@@ -121,9 +121,10 @@ static void print_row(struct console_state *s, const struct vtb_record *r, int i
     if (r->warnings != 0) {
         char text[256], cv[32];
         vtb_stats_warnings_describe(r->warnings, text, sizeof(text));
-        fprintf(s->out, "  %s! %s: %s (cv %s%%, %u repetitions)%s\n", on(s, ANSI_YELLOW),
-                r->impl, text, num(cv, sizeof(cv), "%.1f", r->ns_per_op.cv * 100.0),
-                r->repetitions, on(s, ANSI_RESET));
+        fprintf(s->out, "  %s! %s: %s (cv %s%% over %u repetition%s)%s\n",
+                on(s, ANSI_YELLOW), r->impl, text,
+                num(cv, sizeof(cv), "%.1f", r->ns_per_op.cv * 100.0), r->repetitions,
+                r->repetitions == 1 ? "" : "s", on(s, ANSI_RESET));
     }
 }
 

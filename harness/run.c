@@ -104,6 +104,8 @@ struct run_state {
 static int feed_record(void *ctx, const struct vtb_record *record, struct vtb_error *err)
 {
     struct run_state *state = ctx;
+    if (isnan(state->info->floor_ns_per_hit))
+        state->info->floor_ns_per_hit = record->floor_ns_per_hit;
     if (record->errors > 0 || record->value_mismatches > 0)
         state->outcome->records_with_errors++;
     for (size_t i = 0; i < state->reporter_count; i++) {

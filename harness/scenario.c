@@ -248,7 +248,7 @@ static int item_ratio(const struct key_def *k, const struct vtb_scenario *s, con
         return rc;
     if (rc != 0 || !(x >= 0.0 && x <= 1.0))
         return must_error(k, text, err, VTB_ERANGE);
-    out->f64 = x;
+    out->f64 = x + 0.0; /* turns -0 into 0, which prints as "0" */
     return 0;
 }
 

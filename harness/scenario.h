@@ -20,7 +20,9 @@
  * Errors carry a message of the form `FILE:LINE: KEY: what is wrong`
  * ("scenarios/x.ini:12: hit_ratio: must be in [0,1], got 1.5"); errors of a
  * --set override read `--set: KEY: what is wrong`. Line 0 stands for the file
- * as a whole (it cannot be opened or is empty). Codes: VTB_ESYNTAX for text
+ * as a whole (it cannot be opened or is empty); a missing name is reported at
+ * the [scenario] line. Lines are limited to inih's buffer (199 bytes in the
+ * stock build); longer lines are an error, not split. Codes: VTB_ESYNTAX for text
  * that does not have the expected form (a malformed line, binary data, a
  * line too long, a word where a number belongs), VTB_ERANGE for a well-formed
  * value out of range (negative or zero counts, overflow, too many list

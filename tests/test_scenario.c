@@ -768,7 +768,7 @@ static void test_units_counts(void **state)
     } good[] = {
         {"0", 0}, {"1000000", 1000000}, {"1M", 1000000}, {"10k", 10000}, {"10K", 10000},
         {"1.5k", 1500}, {"2G", UINT64_C(2000000000)}, {"1T", UINT64_C(1000000000000)},
-        {"18446744073709551615", UINT64_MAX}, {"18.446744073709551615G", UINT64_C(18446744073)},
+        {"18446744073709551615", UINT64_MAX}, {"18.446744073G", UINT64_C(18446744073)},
     };
     for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
         uint64_t v = 1;
@@ -856,7 +856,9 @@ static void test_units_latency(void **state)
         assert_int_equal(l.b_ns, good[i].b_ns);
         assert_string_equal(vtb_units_format_latency(&l, buf, sizeof(buf)), good[i].canonical);
         assert_int_equal(vtb_units_parse_latency(buf, &again, NULL), 0);
-        assert_memory_equal(&l, &again, sizeof(l));
+        assert_int_equal(again.kind, l.kind);
+        assert_int_equal(again.a_ns, l.a_ns);
+        assert_int_equal(again.b_ns, l.b_ns);
     }
     static const struct {
         const char *text;

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "vtb/alloc_count.h"
@@ -129,10 +130,7 @@ static inline int vtbt_await(struct vtb_worker *worker, struct vtb_vresult *r, u
 static inline int vtbt_get(const struct vtb_impl_ops *ops, void *state, struct vtb_worker *worker,
                            uint64_t key, uint64_t *value)
 {
-    struct vtb_vresult r;
-    int rc = ops->get(state, worker, key, &r);
-    if (rc != 0)
-        return rc;
+    struct vtb_vresult r = ops->get(state, worker, key);
     return vtbt_await(worker, &r, value);
 }
 
@@ -178,6 +176,31 @@ static inline void vtbt_gate_open(struct vtbt_gate *gate)
     unsigned spins = 0;
     while (gate->posted && atomic_load_explicit(&gate->state, memory_order_acquire) != 2)
         vtbt_spin(&spins);
+}
+
+/*
+ * What each built-in strategy allocates per call, by name: the object a hit
+ * hands back and the object a miss hands back once the pool (if any) is
+ * warm, 0 for none. One line per implementation in vtb/impl_list.h.
+ */
+struct vtbt_expectation {
+    const char *name;
+    size_t hit_object;  /* bytes of the one allocation a hit makes, or 0 */
+    size_t miss_object; /* bytes of the one allocation a miss makes, or 0 */
+};
+
+/* The expectation for the implementation called name, or NULL. */
+static inline const struct vtbt_expectation *vtbt_expectation_for(const char *name)
+{
+    static const struct vtbt_expectation table[] = {
+        {"alloc-task", sizeof(struct vtb_task), sizeof(struct vtb_task_pending)},
+        {"value-task", 0, sizeof(struct vtb_task_pending)},
+        {"pooled", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
 }
 
 /* Allocation figures of the threads an operation can touch. */

@@ -1,0 +1,65 @@
+/*
+ * An RFC 4180 CSV reader for vtbench's own files (results.csv, samples.csv,
+ * baselines), shared by `vtbench compare` and `vtbench report`.
+ *
+ * The whole file is read into a table of strings: a header row and data
+ * rows of the same width. Quoted fields may hold commas, doubled quotes and
+ * line breaks; CRLF and LF line ends are both accepted. Anything malformed
+ * (an unterminated quote, text after a closing quote, a row of the wrong
+ * width, a NUL byte, an empty file, a duplicate column name) is an error
+ * naming the file and line, never a crash: the reader is fuzzed.
+ */
+#ifndef VTB_CSV_READER_H
+#define VTB_CSV_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vtb/error.h"
+
+/* Limits that keep a hostile file from exhausting memory. */
+#define VTB_CSV_MAX_BYTES (256u * 1024u * 1024u)
+#define VTB_CSV_MAX_COLUMNS 4096u
+
+struct vtb_csv_table {
+    size_t columns;      /* header width */
+    size_t rows;         /* data rows (header excluded) */
+    char **header;       /* columns names */
+    char **cells;        /* rows x columns, row-major */
+    size_t *row_lines;   /* 1-based line where each data row starts */
+    char *source;        /* file name, for messages */
+};
+
+/*
+ * Parses size bytes of CSV text. name is used in messages. Returns 0 and
+ * fills table (free with vtb_csv_free), or VTB_ESYNTAX / VTB_ERANGE /
+ * VTB_ENOMEM with "NAME:LINE: what is wrong" in err.
+ */
+int vtb_csv_parse(const char *data, size_t size, const char *name, struct vtb_csv_table *table,
+                  struct vtb_error *err);
+
+/* Reads and parses the file at path; VTB_EIO when it cannot be read. */
+int vtb_csv_read(const char *path, struct vtb_csv_table *table, struct vtb_error *err);
+
+void vtb_csv_free(struct vtb_csv_table *table);
+
+/* Index of the column called name, or -1. */
+long vtb_csv_column(const struct vtb_csv_table *table, const char *name);
+
+/* The text of a cell (never NULL). */
+const char *vtb_csv_cell(const struct vtb_csv_table *table, size_t row, size_t column);
+
+/*
+ * Reads a cell as a number. An empty cell is NaN (vtbench writes NaN as
+ * empty). Returns 0, or VTB_ESYNTAX with "NAME:LINE: COLUMN: ..." in err.
+ */
+int vtb_csv_real(const struct vtb_csv_table *table, size_t row, size_t column, double *out,
+                 struct vtb_error *err);
+
+/* Checks that every name in required (NULL-terminated) is a column; returns
+ * 0 or VTB_ESYNTAX naming the first missing one. */
+int vtb_csv_require(const struct vtb_csv_table *table, const char *const *required,
+                    struct vtb_error *err);
+
+#endif /* VTB_CSV_READER_H */
