@@ -132,7 +132,8 @@
     XX(warning_bits, UNSIGNED, warnings, NULL)                               \
     XX(warnings, WARNINGS, warnings, NULL)                                   \
     XX(errors, U64, errors, NULL)                                            \
-    XX(value_mismatches, U64, value_mismatches, NULL)
+    XX(value_mismatches, U64, value_mismatches, NULL)                        \
+    XX(instructions_per_op, REAL, instructions_per_op, VTB_CSV_RATIO_FORMAT)
 
 enum vtb_csv_type {
     VTB_CSV_TEXT,

@@ -289,6 +289,8 @@ int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *co
     if (rc != 0)
         return rc;
 
+    if (config->hook_start != NULL)
+        config->hook_start(config->hook_ctx);
     driver->result.start_ticks = vtb_clock_ticks();
     if (config->ops == NULL) {
         issue_floor(driver, &driver->slots[0]);
@@ -299,6 +301,8 @@ int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *co
             vtb_loop_run(&driver->worker->loop, VTB_LOOP_ONCE);
     }
     driver->result.end_ticks = vtb_clock_ticks();
+    if (config->hook_stop != NULL)
+        config->hook_stop(config->hook_ctx);
     if (driver->result.ops > 0 && driver->result.errors == driver->result.ops)
         return driver->result.first_error;
     return 0;

@@ -56,6 +56,11 @@ struct vtb_driver_config {
     double hit_ratio;               /* exact mode only */
     uint64_t sample_every;          /* record latency of every k-th hit; 0 = off */
     bool record;                    /* false during warm-up */
+    /* Optional, called right before and right after the timed region (the
+     * instruction-count mode toggles callgrind's collection here). */
+    void (*hook_start)(void *ctx);
+    void (*hook_stop)(void *ctx);
+    void *hook_ctx;
 };
 
 struct vtb_driver {

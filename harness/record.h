@@ -80,6 +80,9 @@ struct vtb_record {
     /* Cost floor: the same cache lookup with no result wrapper, on hits. */
     double floor_ns_per_hit;
 
+    /* Instructions per operation (callgrind), NaN unless counted. */
+    double instructions_per_op;
+
     /* Correctness: a run with errors or wrong values is reported, not hidden. */
     uint64_t errors;           /* gets or consumptions that failed */
     int first_error;           /* VTB_E... code of the first failure, 0 if none */

@@ -42,6 +42,7 @@ enum job_kind { JOB_RUN, JOB_EXIT };
 
 struct job {
     enum job_kind kind;
+    bool hooked;                    /* worker 0 calls the measurement hooks */
     const struct vtb_impl_ops *ops; /* NULL = floor */
     size_t impl_index;              /* index into impls, floor = impl_count */
     uint64_t ops_target;
@@ -99,6 +100,7 @@ struct impl_acc {
     struct vtb_hist hist_all, hist_hit, hist_miss;
     bool hists_ready;
     uint64_t ops_target; /* per thread, for duration mode */
+    double instructions; /* from the measurement hooks */
 };
 
 struct cell_run {
@@ -267,6 +269,12 @@ static void *thread_main(void *arg)
             .sample_every = cell->sample_every,
             .record = job.record,
         };
+        if (job.hooked && t->index == 0) {
+            const struct vtb_measure_hooks *hooks = run->options->hooks;
+            config.hook_start = hooks->start;
+            config.hook_stop = hooks->stop;
+            config.hook_ctx = hooks->ctx;
+        }
         struct thread_snapshot before, after;
         take_snapshot(&before, &t->talloc, &t->worker);
         vtb_driver_run(&t->driver, &config);
@@ -373,7 +381,8 @@ static int run_job(struct cell_run *run, const struct vtb_impl_ops *ops, size_t 
     if (has_completion)
         vtb_service_call_on_completion_thread(run->svc, completion_snapshot, &cbefore);
 
-    run->job = (struct job){JOB_RUN, ops, impl_index, ops_target, record};
+    bool hooked = record && ops != NULL && run->options->hooks != NULL;
+    run->job = (struct job){JOB_RUN, hooked, ops, impl_index, ops_target, record};
     pthread_barrier_wait(&run->start_barrier);
     pthread_barrier_wait(&run->end_barrier);
 
@@ -406,6 +415,13 @@ static int run_job(struct cell_run *run, const struct vtb_impl_ops *ops, size_t 
 
     if (!record)
         return 0;
+    if (hooked) {
+        double instructions = 0;
+        int rc = run->options->hooks->collect(run->options->hooks->ctx, &instructions);
+        if (rc != 0)
+            return rc;
+        acc->instructions += instructions;
+    }
     acc->ops += total->ops;
     acc->sync_ops += total->sync_ops;
     acc->errors += total->errors;
@@ -519,6 +535,8 @@ static int emit_record(struct cell_run *run, size_t impl_index, double floor_ns,
     rec.pool = acc->pool;
     rec.pool.high_water = vtb_pool_created(&run->svc->pool);
     rec.floor_ns_per_hit = floor_ns;
+    rec.instructions_per_op =
+        options->hooks != NULL && ops > 0 ? acc->instructions / ops : NAN;
     rec.errors = acc->errors;
     rec.first_error = acc->first_error;
     rec.value_mismatches = acc->mismatches;
@@ -662,8 +680,13 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options,
             const struct vtb_impl_ops *ops = i < n_impl ? options->impls[i] : NULL;
             struct vtb_driver_result total;
             double ns_per_op, ops_per_sec;
-            run_job(&run, ops, i, run.accs[i].ops_target, true, &total, &ns_per_op,
-                    &ops_per_sec);
+            rc = run_job(&run, ops, i, run.accs[i].ops_target, true, &total, &ns_per_op,
+                         &ops_per_sec);
+            if (rc != 0) {
+                vtb_error_set(err, rc, "cell %u, %s: cannot collect the measurement: %s",
+                              cell->index, ops != NULL ? ops->name : "floor", vtb_strerror(rc));
+                goto out_stop_threads;
+            }
             run.accs[i].samples_ns[rep] = ns_per_op;
             run.accs[i].samples_ops_per_sec[rep] = ops_per_sec;
             run.accs[i].reps_done = rep + 1;

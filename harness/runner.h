@@ -50,6 +50,20 @@ struct vtb_cell_config {
     bool force_async;
 };
 
+/*
+ * Optional measurement hooks around every recorded run of an implementation
+ * (not the floor, not warm-up): start and stop run on worker 0 right around
+ * its timed region, collect on the runner's thread after the run and adds
+ * to the implementation's instruction count. The instruction-count mode
+ * (callgrind) is built on them.
+ */
+struct vtb_measure_hooks {
+    void (*start)(void *ctx);
+    void (*stop)(void *ctx);
+    int (*collect)(void *ctx, double *instructions);
+    void *ctx;
+};
+
 /* Receives each finished record; the record and what it points to are
  * valid only during the call. Returns 0 or an error that stops the run. */
 typedef int (*vtb_record_fn)(void *ctx, const struct vtb_record *record, struct vtb_error *err);
@@ -65,6 +79,7 @@ struct vtb_runner_options {
     vtb_record_fn on_record;
     vtb_progress_fn on_progress;
     void *ctx;
+    const struct vtb_measure_hooks *hooks; /* NULL = none */
 };
 
 /* Runs per cell (warm-up excluded): repetitions x (implementations + floor). */

@@ -265,7 +265,7 @@ static void test_cross_thread_stress(void **state)
  * reports through `done`. Spins with a random number of pauses on either
  * side shift which one gets there first.
  */
-enum { race_iterations = 4000 };
+enum { race_iterations = 4000, jitter_max_pauses = 1024 };
 
 struct race {
     pthread_t thread;
@@ -285,7 +285,7 @@ struct race {
 
 static void jitter(struct vtb_rng *rng)
 {
-    unsigned n = (unsigned)vtb_rng_below(rng, 64);
+    unsigned n = (unsigned)vtb_rng_below(rng, jitter_max_pauses);
     for (unsigned i = 0; i < n; i++) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
