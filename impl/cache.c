@@ -662,15 +662,3 @@ const char *vtb_cache_lock_name(enum vtb_cache_lock lock)
     return lock_names[lock];
 }
 
-int vtb_cache_lock_parse(const char *name, enum vtb_cache_lock *out)
-{
-    if (name == NULL || out == NULL)
-        return VTB_EINVAL;
-    for (unsigned i = 0; i < sizeof(lock_names) / sizeof(lock_names[0]); i++) {
-        if (strcmp(name, lock_names[i]) == 0) {
-            *out = (enum vtb_cache_lock)i;
-            return 0;
-        }
-    }
-    return VTB_EINVAL;
-}

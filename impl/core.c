@@ -61,8 +61,10 @@ void vtb__core_reset(struct vtb_core *core)
 {
     /* Only the consumer resets, after it has claimed the result, so plain
      * stores suffice apart from the atomics' own initialisation; the pool's
-     * hand-over publishes them to the next renter. */
-    atomic_store_explicit(&core->slot, SLOT_EMPTY, memory_order_relaxed);
+     * hand-over publishes them to the next renter. The slot's store is a
+     * release so that a racing reader who sees the reset also sees the
+     * version bump that preceded it (see vtb_source_get_result). */
+    atomic_store_explicit(&core->slot, SLOT_EMPTY, memory_order_release);
     atomic_store_explicit(&core->completing, 0, memory_order_relaxed);
     core->error = 0;
     core->value = 0;

@@ -136,15 +136,19 @@ int vtb_pool_rent(struct vtb_pool *pool, struct vtb_source **out, vtb_token *tok
         local->counters.rents++;
     } else {
         pthread_mutex_lock(&pool->lock);
-        if (pool->shared_count > 0)
+        if (pool->shared_count > 0) {
             source = pool->shared[--pool->shared_count];
-        pool->orphan_counters.rents++;
+            pool->orphan_counters.rents++;
+        }
         pthread_mutex_unlock(&pool->lock);
         if (source == NULL) {
+            /* As on the local path, a refused rent is not counted: rents
+             * must balance returns. */
             rc = create_source(pool, &source);
             if (rc != 0)
                 return rc;
             pthread_mutex_lock(&pool->lock);
+            pool->orphan_counters.rents++;
             pool->orphan_counters.misses++;
             pthread_mutex_unlock(&pool->lock);
         }

@@ -55,7 +55,13 @@ int vtb_source_status(const struct vtb_source *source, vtb_token token, enum vtb
 {
     if (!token_current(source, token))
         return VTB_ESTALE;
-    *status = vtb__core_status(&source->core);
+    enum vtb_status current = vtb__core_status(&source->core);
+    /* A racing consumer may have claimed and reset the generation after the
+     * check above, so the status read may belong to the next one: check the
+     * token again (the reset's release store orders the bump before it). */
+    if (!token_current(source, token))
+        return VTB_ESTALE;
+    *status = current;
     return 0;
 }
 
@@ -71,8 +77,11 @@ int vtb_source_get_result(struct vtb_source *source, vtb_token token, uint64_t *
 {
     if (!token_current(source, token))
         return VTB_ESTALE;
-    if (!vtb__core_is_completed(&source->core))
-        return VTB_ENOTREADY;
+    if (!vtb__core_is_completed(&source->core)) {
+        /* Pending, or consumed and reset by a racing consumer after the
+         * check above: the latter is a stale token, not an early read. */
+        return token_current(source, token) ? VTB_ENOTREADY : VTB_ESTALE;
+    }
     /* The next generation wraps at 2^VTB_TOKEN_BITS by the type's own
      * arithmetic; that is the deliberate wrap-around. */
     vtb_token next = (vtb_token)(token + 1);

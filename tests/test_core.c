@@ -92,6 +92,28 @@ static void test_complete_value(void **state)
     assert_int_equal(value, 42);
 }
 
+static void test_init_completed(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct vtb_core core;
+    struct probe p;
+    vtb__core_init_completed(&core, 0, 33);
+    assert_true(vtb__core_is_completed(&core));
+    assert_int_equal(vtb__core_status(&core), VTB_STATUS_SUCCEEDED);
+    uint64_t value = 0;
+    assert_int_equal(vtb__core_outcome(&core, &value), 0);
+    assert_int_equal(value, 33);
+    /* Born completed: refuses a completion, queues a continuation. */
+    assert_int_equal(vtb__core_complete(&core, 34, 0), VTB_EALREADY);
+    probe_init(&p, &core);
+    assert_int_equal(vtb__core_on_completed(&core, probe_fn, &p), 0);
+    assert_int_equal(probe_runs(&p), 0);
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_NOWAIT), 1);
+    assert_int_equal(probe_runs(&p), 1);
+    assert_int_equal(p.seen_value, 33);
+    assert_int_equal(vtb__core_on_completed(&core, probe_fn, &p), VTB_ECONTINUATION);
+}
+
 static void test_complete_error(void **state)
 {
     (void)state;
@@ -354,6 +376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_is_pending),
         cmocka_unit_test(test_complete_value),
+        WITH_LOOP(test_init_completed),
         cmocka_unit_test(test_complete_error),
         cmocka_unit_test(test_second_completion_refused),
         cmocka_unit_test(test_second_continuation_refused_while_pending),

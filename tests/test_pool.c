@@ -201,8 +201,16 @@ static void test_bound_exhausted_without_local(void **state)
     rent_ok(&pool, &r[1]);
     assert_int_equal(vtb_pool_rent(&pool, &extra.source, &extra.token), VTB_EEXHAUSTED);
     assert_int_equal(vtb_pool_created(&pool), 2);
+    /* As with a local: a refused rent is neither a rent nor a miss, so
+     * rents and returns still balance once everything is back. */
+    struct vtb_pool_counters shared;
+    vtb_pool_counters_shared(&pool, &shared);
+    assert_int_equal(shared.rents, 2);
+    assert_int_equal(shared.misses, 2);
     finish(&r[0], 0);
     finish(&r[1], 1);
+    vtb_pool_counters_shared(&pool, &shared);
+    assert_int_equal(shared.returns, shared.rents);
     vtb_pool_fini(&pool);
 }
 

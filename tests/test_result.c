@@ -439,6 +439,32 @@ static void test_discard_source(void **state)
     assert_int_equal(vtb_vresult_get(&v, &value), VTB_ESTALE);
 }
 
+static void test_error_result(void **state)
+{
+    struct fixture *fx = *state;
+    /* What a get hands back when it could not even start. */
+    struct vtb_vresult r = vtb_vresult_from_error(VTB_EEXHAUSTED);
+    assert_int_equal(vtb_vresult_kind(&r), VTB_VRESULT_ERROR);
+    assert_true(vtb_vresult_is_completed(&r));
+    enum vtb_status status = VTB_STATUS_PENDING;
+    assert_int_equal(vtb_vresult_status(&r, &status), 0);
+    assert_int_equal(status, VTB_STATUS_FAULTED);
+    runs = 0;
+    assert_int_equal(vtb_vresult_on_completed(&r, count_fn, NULL), 0);
+    assert_int_equal(runs, 1);
+    assert_false(vtb_loop_has_pending(&fx->loop));
+    uint64_t value = 5;
+    assert_int_equal(vtb_vresult_get(&r, &value), VTB_EEXHAUSTED);
+    assert_int_equal(value, 5);
+    assert_int_equal(vtb_vresult_kind(&r), VTB_VRESULT_CONSUMED);
+    /* Consumed like any other result: once. */
+    assert_int_equal(vtb_vresult_get(&r, &value), VTB_ESTALE);
+
+    struct vtb_vresult d = vtb_vresult_from_error(VTB_ENOMEM);
+    assert_int_equal(vtb_vresult_discard(&d), 0);
+    assert_int_equal(vtb_vresult_get(&d, &value), VTB_ESTALE);
+}
+
 static void test_error_names_and_messages(void **state)
 {
     (void)state;
@@ -530,6 +556,7 @@ int main(void)
         T(test_status),
         T(test_discard_pending_task),
         T(test_discard_source),
+        T(test_error_result),
         cmocka_unit_test(test_error_names_and_messages),
         cmocka_unit_test(test_misuse_codes_are_distinct),
         cmocka_unit_test(test_error_set),

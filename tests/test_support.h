@@ -96,14 +96,12 @@ static inline unsigned vtbt_waiter_runs(struct vtbt_waiter *w)
 /*
  * Consumes r on the worker's thread. A result that is not complete gets a
  * waiter as its continuation and the worker's loop runs (VTB_LOOP_ONCE)
- * until the waiter ran. Returns what vtb_vresult_get returns, or the
- * registration's error. *ran_elsewhere (may be NULL) tells whether the
- * continuation ran on another thread; false when none was needed.
+ * until the waiter ran. Returns what vtb_vresult_get returns, the
+ * registration's error, or VTB_ESTATE when the continuation ran more than
+ * once.
  */
-static inline int vtbt_await_where(struct vtb_worker *worker, struct vtb_vresult *r,
-                                   uint64_t *value, bool *ran_elsewhere)
+static inline int vtbt_await(struct vtb_worker *worker, struct vtb_vresult *r, uint64_t *value)
 {
-    bool elsewhere = false;
     if (!vtb_vresult_is_completed(r)) {
         struct vtbt_waiter w;
         vtbt_waiter_init(&w, &worker->loop);
@@ -114,24 +112,8 @@ static inline int vtbt_await_where(struct vtb_worker *worker, struct vtb_vresult
             vtb_loop_run(&worker->loop, VTB_LOOP_ONCE);
         if (vtbt_waiter_runs(&w) != 1)
             return VTB_ESTATE;
-        elsewhere = atomic_load_explicit(&w.ran_elsewhere, memory_order_relaxed);
     }
-    if (ran_elsewhere != NULL)
-        *ran_elsewhere = elsewhere;
     return vtb_vresult_get(r, value);
-}
-
-static inline int vtbt_await(struct vtb_worker *worker, struct vtb_vresult *r, uint64_t *value)
-{
-    return vtbt_await_where(worker, r, value, NULL);
-}
-
-/* One complete get(key) through ops on the calling thread's worker. */
-static inline int vtbt_get(const struct vtb_impl_ops *ops, void *state, struct vtb_worker *worker,
-                           uint64_t key, uint64_t *value)
-{
-    struct vtb_vresult r = ops->get(state, worker, key);
-    return vtbt_await(worker, &r, value);
 }
 
 /*

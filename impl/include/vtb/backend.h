@@ -57,13 +57,6 @@ struct vtb_backend_config {
     enum vtb_continuation_mode continuation;
 };
 
-/*
- * Parses a latency spec: "0", "50us", "2ms", "fixed:5us", "exp:20us",
- * "uniform:10us:100us" (units ns, us, ms, s; a bare number is ns).
- * Returns 0, or VTB_EINVAL/VTB_ERANGE with a message in err.
- */
-int vtb_latency_parse(const char *text, struct vtb_latency *out, struct vtb_error *err);
-
 /* Draws one latency in ns from spec with rng. */
 uint64_t vtb_latency_draw(const struct vtb_latency *spec, struct vtb_rng *rng);
 
@@ -79,9 +72,8 @@ static inline uint64_t vtb_backend_value(uint64_t key)
     return z ^ (z >> 31);
 }
 
+/* "loop"/"thread" and "inline"/"posted", for reports. */
 const char *vtb_completion_mode_name(enum vtb_completion_mode mode);
-int vtb_completion_mode_parse(const char *name, enum vtb_completion_mode *out);
 const char *vtb_continuation_mode_name(enum vtb_continuation_mode mode);
-int vtb_continuation_mode_parse(const char *name, enum vtb_continuation_mode *out);
 
 #endif /* VTB_BACKEND_H */

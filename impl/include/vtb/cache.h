@@ -134,8 +134,4 @@ unsigned vtb_cache_shared_writes_per_hit(enum vtb_cache_lock lock);
 /* "global", "sharded", "seqlock"; "unknown" for any other value. */
 const char *vtb_cache_lock_name(enum vtb_cache_lock lock);
 
-/* Parses a lock design name (exact, lower case); returns 0 or VTB_EINVAL
- * (unknown name, or a NULL argument). */
-int vtb_cache_lock_parse(const char *name, enum vtb_cache_lock *out);
-
 #endif /* VTB_CACHE_H */
