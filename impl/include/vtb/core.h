@@ -11,7 +11,8 @@
  * before its continuation slot is resolved, and the release/acquire pair on
  * the word publishes the result across threads. A continuation registered
  * after completion is queued to the registering thread's loop, never lost
- * and never run re-entrantly inside the registration call.
+ * and not run re-entrantly inside the registration call; only a thread with
+ * no loop, where nothing could ever run it, runs it inline.
  *
  * The struct is public so that tasks and sources can embed it and sizeof can
  * be reported; its fields are private to the library.

@@ -109,9 +109,11 @@ bool vtb_loop_timer_stop(struct vtb_loop *loop, struct vtb_timer *timer);
 void vtb_timer_init(struct vtb_timer *timer, vtb_work_fn fn);
 
 /*
- * Runs one pass: drains the inbox, fires due timers, then runs the items
- * that were queued when the pass started (items they queue wait for the
- * next pass, which is what "completes on the next loop turn" means). In
+ * Runs one pass: drains the inbox, fires due timers, then runs the queued
+ * items, including those the timers just queued (a posted continuation of a
+ * completion runs in the pass of its timer); items queued by those items
+ * wait for the next pass, which is what "completes on the next loop turn"
+ * means. In
  * VTB_LOOP_ONCE mode, first waits (spinning for short waits, sleeping in the
  * kernel otherwise) until a timer is due or work arrives; it returns without
  * running anything when only woken by vtb_loop_wake. Returns the number of

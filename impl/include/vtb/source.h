@@ -10,6 +10,13 @@
  * result. Sources stay type-stable while their pool lives, so a stale handle
  * can always be checked safely.
  *
+ * Limit: the token is checked on entry to each call. A continuation
+ * registered through a stale copy of a handle at the very moment the owner
+ * consumes and the pool re-rents the source can land on the next use (as
+ * with .NET's OnCompleted); closing that window would need the generation
+ * folded into the continuation slot word. Correct single-consumer use never
+ * meets it.
+ *
  * Tokens are VTB_TOKEN_BITS wide (16 by default, as .NET's short token) and
  * wrap around deliberately: a handle exactly 2^VTB_TOKEN_BITS generations
  * stale would alias; 32-bit tokens push that out of reach at a cost of
