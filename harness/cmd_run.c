@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "commands.h"
 #include "context.h"
+#include "instructions.h"
 #include "reporter.h"
 #include "run.h"
 #include "scenario.h"
@@ -25,7 +27,7 @@ static void run_usage(FILE *out)
 {
     fprintf(out,
             "usage: vtbench run FILE... [--impl NAME]... [--set KEY=VALUE]... [--out DIR]\n"
-            "                   [--quick] [--quiet] [--force-async]\n"
+            "                   [--quick] [--quiet] [--force-async] [--instructions] [--report]\n"
             "\n"
             "Measures every cell of each scenario file against the implementations and\n"
             "writes the results into DIR/<UTC time>-<scenario>/ (DIR defaults to results).\n"
@@ -34,7 +36,11 @@ static void run_usage(FILE *out)
             "  --out DIR        parent directory of the run directory\n"
             "  --quick          a tenth of the operations, at most 3 repetitions\n"
             "  --quiet          no progress bar and no summary table\n"
-            "  --force-async    debug: every call completes asynchronously\n");
+            "  --force-async    debug: every call completes asynchronously\n"
+            "  --report         then write charts and report.md into RUN_DIR/report\n"
+            "  --instructions   count instructions per operation under callgrind (valgrind):\n"
+            "                   one repetition, times meaningless; exact with threads = 1\n"
+            "                   and completion = loop, approximate otherwise\n");
 }
 
 static const char **known_impl_names(void)
@@ -104,7 +110,9 @@ struct run_args {
     const char *sets[MAX_LIST_ARGS];
     size_t set_count;
     const char *out_dir;
-    bool quick, quiet, force_async;
+    bool quick, quiet, force_async, report;
+    bool instructions;              /* --instructions: re-run under callgrind */
+    const char *instructions_child; /* hidden: we are that re-run; dumps go here */
 };
 
 static int parse_run_args(int argc, char **argv, struct run_args *args)
@@ -113,6 +121,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
         {"impl", required_argument, NULL, 'i'}, {"set", required_argument, NULL, 's'},
         {"out", required_argument, NULL, 'o'},  {"quick", no_argument, NULL, 'q'},
         {"quiet", no_argument, NULL, 'Q'},      {"force-async", no_argument, NULL, 'A'},
+        {"instructions", no_argument, NULL, 'I'}, {"report", no_argument, NULL, 'R'},
+        {&VTB_INSTRUCTIONS_CHILD_FLAG[2], required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     memset(args, 0, sizeof(*args));
     args->out_dir = "results";
@@ -135,6 +145,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
             args->sets[args->set_count++] = optarg;
             break;
         case 'o':
+            if (optarg[0] == '\0') {
+                fprintf(stderr, "vtbench: --out: empty directory name\n");
+                return VTB_EXIT_USAGE;
+            }
             args->out_dir = optarg;
             break;
         case 'q':
@@ -145,6 +159,15 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
             break;
         case 'A':
             args->force_async = true;
+            break;
+        case 'I':
+            args->instructions = true;
+            break;
+        case 'R':
+            args->report = true;
+            break;
+        case 'C':
+            args->instructions_child = optarg;
             break;
         case 'h':
             run_usage(stdout);
@@ -166,7 +189,52 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
         run_usage(stderr);
         return VTB_EXIT_USAGE;
     }
+    /* A usage error, not an I/O error found after the measurements start. */
+    struct stat st;
+    if (stat(args->out_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "vtbench: --out: %s exists and is not a directory\n", args->out_dir);
+        return VTB_EXIT_USAGE;
+    }
     return VTB_EXIT_OK;
+}
+
+/* --instructions: the same run again, under callgrind, with the hidden
+ * flag that makes the child install the counting hooks. The arguments are
+ * rebuilt from what was parsed, so the child never sees --instructions. */
+static int run_under_callgrind(const struct run_args *args)
+{
+    /* "run", files, two words per --impl and --set, --out DIR, the flags. */
+    const char *child[5 * MAX_LIST_ARGS + 16];
+    size_t n = 0;
+    child[n++] = "run";
+    for (size_t i = 0; i < args->file_count; i++)
+        child[n++] = args->files[i];
+    for (size_t i = 0; i < args->impl_count; i++) {
+        child[n++] = "--impl";
+        child[n++] = args->impls[i];
+    }
+    for (size_t i = 0; i < args->set_count; i++) {
+        child[n++] = "--set";
+        child[n++] = args->sets[i];
+    }
+    child[n++] = "--out";
+    child[n++] = args->out_dir;
+    if (args->quick)
+        child[n++] = "--quick";
+    if (args->quiet)
+        child[n++] = "--quiet";
+    if (args->force_async)
+        child[n++] = "--force-async";
+    if (args->report)
+        child[n++] = "--report";
+    int exit_code = VTB_EXIT_RUN_FAILED;
+    struct vtb_error err;
+    vtb_error_clear(&err);
+    if (vtb_instructions_reexec(child, n, &exit_code, &err) != 0) {
+        fprintf(stderr, "vtbench: --instructions: %s\n", err.message);
+        return VTB_EXIT_RUN_FAILED;
+    }
+    return exit_code;
 }
 
 int vtb_cmd_run(int argc, char **argv)
@@ -175,6 +243,19 @@ int vtb_cmd_run(int argc, char **argv)
     int code = parse_run_args(argc, argv, &args);
     if (code != VTB_EXIT_OK)
         return code;
+    if (args.instructions && args.instructions_child == NULL)
+        return run_under_callgrind(&args);
+    struct vtb_instructions instructions;
+    struct vtb_measure_hooks hooks;
+    if (args.instructions_child != NULL) {
+        struct vtb_error err;
+        vtb_error_clear(&err);
+        if (vtb_instructions_init(&instructions, args.instructions_child, &err) != 0) {
+            fprintf(stderr, "vtbench: %s\n", err.message);
+            return VTB_EXIT_USAGE;
+        }
+        vtb_instructions_hooks(&instructions, &hooks);
+    }
 
     const struct vtb_impl_ops *impls[MAX_LIST_ARGS];
     for (size_t i = 0; i < args.impl_count; i++) {
@@ -184,6 +265,12 @@ int vtb_cmd_run(int argc, char **argv)
                     args.impls[i]);
             return VTB_EXIT_USAGE;
         }
+        /* Twice the same implementation would write the same file names. */
+        for (size_t j = 0; j < i; j++)
+            if (impls[j] == impls[i]) {
+                fprintf(stderr, "vtbench: --impl: '%s' given twice\n", args.impls[i]);
+                return VTB_EXIT_USAGE;
+            }
     }
 
     /* Parse every file before measuring anything: a typo in the third file
@@ -209,6 +296,12 @@ int vtb_cmd_run(int argc, char **argv)
                 code = VTB_EXIT_USAGE;
             }
         }
+        /* An instruction count does not vary: one repetition is enough. */
+        if (rc == 0 && args.instructions_child != NULL &&
+            (rc = vtb_scenario_override(&scenarios[f], "repetitions=1", &err)) != 0) {
+            fprintf(stderr, "vtbench: %s\n", err.message);
+            code = VTB_EXIT_USAGE;
+        }
         if (code != VTB_EXIT_OK)
             break;
     }
@@ -228,6 +321,12 @@ int vtb_cmd_run(int argc, char **argv)
     vtb_console_configure(&console);
 
     for (size_t f = 0; f < parsed && code == VTB_EXIT_OK; f++) {
+        if (vtb_cli_stop_requested) {
+            /* Stopped before this file started: no run directory for it. */
+            fprintf(stderr, "vtbench: interrupted; %s not run\n", args.files[f]);
+            code = VTB_EXIT_INTERRUPTED;
+            break;
+        }
         struct vtb_run_options options = {
             .results_root = args.out_dir,
             .impls = args.impl_count > 0 ? impls : NULL,
@@ -239,6 +338,7 @@ int vtb_cmd_run(int argc, char **argv)
             .stop_requested = &vtb_cli_stop_requested,
             .on_progress = show_progress,
             .progress_ctx = &display,
+            .hooks = args.instructions_child != NULL ? &hooks : NULL,
         };
         struct vtb_run_outcome outcome;
         struct vtb_error err;
@@ -252,6 +352,8 @@ int vtb_cmd_run(int argc, char **argv)
             code = VTB_EXIT_INTERRUPTED;
         } else if (rc != 0) {
             fprintf(stderr, "vtbench: %s\n", err.message);
+            if (args.instructions_child != NULL && instructions.error.code != 0)
+                fprintf(stderr, "vtbench: callgrind: %s\n", instructions.error.message);
             if (outcome.run_dir[0] != '\0')
                 fprintf(stderr, "vtbench: partial results in %s (marked incomplete)\n",
                         outcome.run_dir);
@@ -268,6 +370,10 @@ int vtb_cmd_run(int argc, char **argv)
                 code = VTB_EXIT_RUN_FAILED;
             }
             printf("results: %s\n", outcome.run_dir);
+            if (args.report) {
+                int report_code = vtb_cli_report(outcome.run_dir, NULL);
+                code = code == VTB_EXIT_OK ? report_code : code;
+            }
         }
     }
     for (size_t f = 0; f < parsed; f++)
@@ -277,8 +383,15 @@ int vtb_cmd_run(int argc, char **argv)
 
 int vtb_cmd_list(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: vtbench list\n\nPrints the implementations, shipped scenarios, scenario "
+               "keys and reporters.\n");
+        return VTB_EXIT_OK;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "vtbench: list: unexpected argument '%s' (list takes none)\n", argv[1]);
+        return VTB_EXIT_USAGE;
+    }
     return list_everything();
 }
 

@@ -26,10 +26,21 @@ void vtb_cli_usage(FILE *out);
 
 int vtb_cmd_run(int argc, char **argv);
 int vtb_cmd_list(int argc, char **argv);
+int vtb_cmd_compare(int argc, char **argv);
+int vtb_cmd_baseline(int argc, char **argv);
+int vtb_cmd_report(int argc, char **argv);
+
+/* Writes the report of a run directory (out_dir NULL: RUN_DIR/report), prints
+ * its charts and path, and returns an exit code; `vtbench report` and
+ * `vtbench run --report` both use it. */
+int vtb_cli_report(const char *run_dir, const char *out_dir);
 
 /* XX(name, function, one-line summary) */
 #define VTB_COMMAND_LIST(XX)                                                             \
     XX(run, vtb_cmd_run, "measure scenario files; write CSV, JSON, histograms")           \
-    XX(list, vtb_cmd_list, "print implementations, shipped scenarios, keys, reporters")
+    XX(list, vtb_cmd_list, "print implementations, shipped scenarios, keys, reporters")  \
+    XX(compare, vtb_cmd_compare, "compare two runs or a run and a baseline; exit 3 on a regression") \
+    XX(baseline, vtb_cmd_baseline, "save a run as a baseline (results/baselines/NAME.csv)") \
+    XX(report, vtb_cmd_report, "render charts (gnuplot) and report.md from a run directory")
 
 #endif /* VTB_COMMANDS_H */

@@ -32,6 +32,13 @@
  * bracket it); ns_per_op_median and the other figures follow among the extra
  * columns. The first 31 columns are a stable prefix (scenario ...
  * resident_peak_bytes); columns are only ever appended after them.
+ *
+ * In open-loop cells (load = open:...) every operation is recorded, and the
+ * latency columns (p50_ns ... max_ns, hit_*, miss_*) are measured from each
+ * operation's intended start, corrected for coordinated omission; the
+ * *_uncorrected columns are from its actual issue and are empty in
+ * closed-loop cells, as are intended/achieved_ops_per_sec and
+ * schedule_lag_max_ns.
  */
 #ifndef VTB_CSV_COLUMNS_H
 #define VTB_CSV_COLUMNS_H
@@ -133,7 +140,22 @@
     XX(warnings, WARNINGS, warnings, NULL)                                   \
     XX(errors, U64, errors, NULL)                                            \
     XX(value_mismatches, U64, value_mismatches, NULL)                        \
-    XX(instructions_per_op, REAL, instructions_per_op, VTB_CSV_RATIO_FORMAT)
+    XX(instructions_per_op, REAL, instructions_per_op, VTB_CSV_RATIO_FORMAT) \
+    XX(load, TEXT, load, NULL)                                               \
+    XX(intended_ops_per_sec, REAL, intended_ops_per_sec, VTB_CSV_RATE_FORMAT) \
+    XX(achieved_ops_per_sec, REAL, achieved_ops_per_sec, VTB_CSV_RATE_FORMAT) \
+    XX(rate_reached, BOOL, rate_reached, NULL)                               \
+    XX(schedule_lag_max_ns, REAL, schedule_lag_max_ns, VTB_CSV_NS_FORMAT)    \
+    XX(p50_ns_uncorrected, REAL, uncorrected.p50_ns, VTB_CSV_NS_FORMAT)      \
+    XX(p90_ns_uncorrected, REAL, uncorrected.p90_ns, VTB_CSV_NS_FORMAT)      \
+    XX(p99_ns_uncorrected, REAL, uncorrected.p99_ns, VTB_CSV_NS_FORMAT)      \
+    XX(p999_ns_uncorrected, REAL, uncorrected.p999_ns, VTB_CSV_NS_FORMAT)    \
+    XX(p9999_ns_uncorrected, REAL, uncorrected.p9999_ns, VTB_CSV_NS_FORMAT)  \
+    XX(max_ns_uncorrected, REAL, uncorrected.max_ns, VTB_CSV_NS_FORMAT)      \
+    XX(latency_mean_ns_uncorrected, REAL, uncorrected.mean_ns, VTB_CSV_NS_FORMAT) \
+    XX(shared_writes_per_hit, UNSIGNED, shared_writes_per_hit, NULL)         \
+    XX(pin_threads, BOOL, pin_threads, NULL)                                 \
+    XX(worker_cpus, TEXT, worker_cpus, NULL)
 
 enum vtb_csv_type {
     VTB_CSV_TEXT,

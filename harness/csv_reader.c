@@ -46,7 +46,10 @@ static int push_field(struct builder *b)
     char *field = malloc(b->len + 1);
     if (field == NULL)
         return VTB_ENOMEM;
-    memcpy(field, b->buf, b->len);
+    /* An empty first field has no buffer yet, and memcpy from NULL is
+     * undefined even for zero bytes (found by tests/fuzz/fuzz_csv.c). */
+    if (b->len > 0)
+        memcpy(field, b->buf, b->len);
     field[b->len] = '\0';
     b->fields[b->count++] = field;
     b->len = 0;

@@ -20,18 +20,6 @@
 #include "vtb/backend.h"
 #include "vtb/loop.h"
 
-struct vtb_driver_slot {
-    struct vtb_work done_work; /* posted to the worker when the continuation ran elsewhere */
-    struct vtb_driver *driver;
-    struct vtb_vresult result;
-    uint64_t key;
-    uint64_t value;
-    uint64_t start_ticks;
-    uint64_t end_ticks;
-    int rc;
-    bool sampled;
-};
-
 /* The driver's per-run constants that the hot loop reads. */
 static double ns_per_tick(void)
 {
@@ -68,8 +56,6 @@ void vtb_driver_fini(struct vtb_driver *driver)
     driver->key_buffer = NULL;
 }
 
-#define PLANNED_MISS (UINT64_C(1) << 63)
-
 /* Draws one key for the buffer (outside the timed region). The floor is
  * measured on hits only, so it never draws a planned miss. */
 static uint64_t draw_key(struct vtb_driver *d)
@@ -78,7 +64,7 @@ static uint64_t draw_key(struct vtb_driver *d)
         return vtb_keygen_next(&d->keys);
     if (vtb_rng_next(&d->rng) < d->hit_threshold)
         return vtb_keygen_next(&d->keys);
-    return PLANNED_MISS;
+    return VTB__DRIVER_PLANNED_MISS;
 }
 
 /* Fills the key buffer for a run of ops_target operations. Key generation
@@ -102,19 +88,6 @@ static int fill_keys(struct vtb_driver *d, uint64_t ops_target)
     return 0;
 }
 
-/* The next pre-drawn key; *planned_miss is true for an exact-mode miss,
- * which gets a fresh key that was never cached. */
-static inline uint64_t next_key(struct vtb_driver *d, bool *planned_miss)
-{
-    uint64_t key = d->key_buffer[d->key_next];
-    if (__builtin_expect(++d->key_next == d->key_count, 0))
-        d->key_next = 0;
-    *planned_miss = (key & PLANNED_MISS) != 0;
-    if (__builtin_expect(*planned_miss, 0))
-        return VTB_DRIVER_MISS_KEY_BASE | ((uint64_t)d->worker->index << 40) | d->miss_key_next++;
-    return key;
-}
-
 static inline void record_latency(struct vtb_driver *d, uint64_t start, uint64_t end, bool hit,
                                   int64_t weight, double tick_ns)
 {
@@ -123,7 +96,7 @@ static inline void record_latency(struct vtb_driver *d, uint64_t start, uint64_t
     vtb_hist_record(hit ? d->hist_hit : d->hist_miss, ns);
 }
 
-static void note_error(struct vtb_driver *d, int rc)
+void vtb__driver_note_error(struct vtb_driver *d, int rc)
 {
     d->result.errors++;
     if (d->result.first_error == 0)
@@ -136,7 +109,7 @@ static void issue_from(struct vtb_driver *d, struct vtb_driver_slot *slot);
 static void slot_finish(struct vtb_driver *d, struct vtb_driver_slot *slot)
 {
     if (slot->rc != 0)
-        note_error(d, slot->rc);
+        vtb__driver_note_error(d, slot->rc);
     else if (slot->sampled && slot->value != vtb_backend_value(slot->key))
         d->result.value_mismatches++;
     if (slot->sampled) {
@@ -155,8 +128,11 @@ static void slot_done_work(struct vtb_work *work)
 }
 
 /* The continuation: consume at once (possibly on the completion thread, as
- * an inline continuation would), and hand the slot back to its worker. */
-static void slot_continuation(void *state)
+ * an inline continuation would), and hand the slot back to its worker. The
+ * finishing step is the mode's (closed: record and reissue; open: record and
+ * free the slot), called through done_work.fn: one indirect call on the
+ * miss path, which costs microseconds anyway, keeps a single continuation. */
+void vtb__driver_slot_continuation(void *state)
 {
     struct vtb_driver_slot *slot = state;
     struct vtb_driver *d = slot->driver;
@@ -164,7 +140,7 @@ static void slot_continuation(void *state)
     if (slot->sampled)
         slot->end_ticks = vtb_clock_ticks();
     if (vtb_loop_current() == &d->worker->loop)
-        slot_finish(d, slot);
+        slot->done_work.fn(&slot->done_work);
     else
         vtb_loop_post(&d->worker->loop, &slot->done_work);
 }
@@ -194,7 +170,7 @@ issue_loop(struct vtb_driver *d, struct vtb_driver_slot *slot, const bool floor)
     while (issued < target) {
         issued++;
         bool planned_miss;
-        uint64_t key = next_key(d, &planned_miss);
+        uint64_t key = vtb__driver_next_key(d, &planned_miss);
         bool sampled = false;
         uint64_t start = 0;
         if (record && (planned_miss || (sample_every != 0 && --countdown == 0))) {
@@ -223,12 +199,12 @@ issue_loop(struct vtb_driver *d, struct vtb_driver_slot *slot, const bool floor)
                 d->sample_countdown = countdown;
                 d->result.ops += done_ops;
                 d->result.sync_ops += sync_ops;
-                rc = vtb_vresult_on_completed(&slot->result, slot_continuation, slot);
+                rc = vtb_vresult_on_completed(&slot->result, vtb__driver_slot_continuation, slot);
                 if (rc == 0)
                     return;
                 /* Cannot wait for it: count the error and drop the operation. */
                 d->pending--;
-                note_error(d, rc);
+                vtb__driver_note_error(d, rc);
                 vtb_vresult_discard(&slot->result);
                 issued = d->issued;
                 countdown = d->sample_countdown;
@@ -246,7 +222,7 @@ issue_loop(struct vtb_driver *d, struct vtb_driver_slot *slot, const bool floor)
             record_latency(d, start, end, true, weight, ns_per_tick());
         }
         if (__builtin_expect(rc != 0, 0))
-            note_error(d, rc);
+            vtb__driver_note_error(d, rc);
         done_ops++;
         sync_ops++;
     }
@@ -266,7 +242,7 @@ static void issue_floor(struct vtb_driver *d, struct vtb_driver_slot *slot)
     issue_loop(d, slot, true);
 }
 
-int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *config)
+int vtb__driver_begin(struct vtb_driver *driver, const struct vtb_driver_config *config)
 {
     if (config->concurrency == 0 || config->concurrency > driver->slot_capacity)
         return VTB_EINVAL;
@@ -285,7 +261,12 @@ int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *co
         driver->slots[i].driver = driver;
         driver->slots[i].done_work.fn = slot_done_work;
     }
-    int rc = fill_keys(driver, config->ops_target);
+    return fill_keys(driver, config->ops_target);
+}
+
+int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *config)
+{
+    int rc = vtb__driver_begin(driver, config);
     if (rc != 0)
         return rc;
 

@@ -22,6 +22,8 @@
 #include "histogram.h"
 #include "keygen.h"
 #include "vtb/impl.h"
+#include "vtb/loop.h"
+#include "vtb/result.h"
 #include "vtb/rng.h"
 #include "vtb/service.h"
 
@@ -34,7 +36,25 @@
  * get fresh keys, so a reused sequence never turns a miss into a hit). */
 #define VTB_DRIVER_KEY_BUFFER (UINT64_C(1) << 20)
 
-struct vtb_driver_slot;
+/*
+ * One operation in flight. Internal to the drivers (driver.c, openloop.c):
+ * it is in the header only so that the open-loop driver can share the slot,
+ * continuation and key code instead of repeating it.
+ */
+struct vtb_driver_slot {
+    struct vtb_work done_work; /* on the worker: finishes the operation; fn is the mode's */
+    struct vtb_driver *driver;
+    struct vtb_driver_slot *next_free; /* open loop: free-slot list */
+    struct vtb_vresult result;
+    uint64_t key;
+    uint64_t value;
+    uint64_t intended_ticks; /* open loop: when the schedule wanted it issued */
+    uint64_t start_ticks;
+    uint64_t end_ticks;
+    int rc;
+    bool sampled;
+    bool hit;                /* open loop: completed synchronously */
+};
 
 /* What a driver measures in one run. */
 struct vtb_driver_result {
@@ -79,6 +99,7 @@ struct vtb_driver {
     unsigned slot_capacity;
     uint64_t *key_buffer;        /* pre-drawn keys; bit 63 marks a planned miss */
     size_t key_capacity, key_count, key_next;
+    void *open_run;              /* open loop: the run in progress (openloop.c) */
 };
 
 /*
@@ -101,5 +122,40 @@ void vtb_driver_fini(struct vtb_driver *driver);
  * individually are counted in result.errors and do not stop the run.
  */
 int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *config);
+
+/*
+ * Internal, shared with the open-loop driver (openloop.c).
+ *
+ * vtb__driver_begin does everything a run does before its timed region:
+ * checks and copies config, resets the result and counters, resolves the
+ * hit threshold, wires every slot to the driver with the closed loop's
+ * finishing step, and pre-draws the keys. Returns 0, VTB_EINVAL or
+ * VTB_ENOMEM.
+ */
+int vtb__driver_begin(struct vtb_driver *driver, const struct vtb_driver_config *config);
+
+/* The continuation every driver registers on a pending result: consumes it
+ * at once (where it completed, as an inline continuation would), stamps the
+ * end time when slot->sampled, and runs slot->done_work.fn on the worker,
+ * directly when already there, else by posting it. */
+void vtb__driver_slot_continuation(void *state);
+
+/* Counts a failed get or consumption, keeping the first error code. */
+void vtb__driver_note_error(struct vtb_driver *driver, int rc);
+
+#define VTB__DRIVER_PLANNED_MISS (UINT64_C(1) << 63)
+
+/* The next pre-drawn key; *planned_miss is true for an exact-mode miss,
+ * which gets a fresh key that was never cached. On the timed path. */
+static inline uint64_t vtb__driver_next_key(struct vtb_driver *d, bool *planned_miss)
+{
+    uint64_t key = d->key_buffer[d->key_next];
+    if (__builtin_expect(++d->key_next == d->key_count, 0))
+        d->key_next = 0;
+    *planned_miss = (key & VTB__DRIVER_PLANNED_MISS) != 0;
+    if (__builtin_expect(*planned_miss, 0))
+        return VTB_DRIVER_MISS_KEY_BASE | ((uint64_t)d->worker->index << 40) | d->miss_key_next++;
+    return key;
+}
 
 #endif /* VTB_DRIVER_H */

@@ -23,6 +23,14 @@
 #include "vtb/service.h"
 
 #define VTB_RECORD_TEXT 64
+/*
+ * worker_cpus: for each worker in index order, the CPUs it was seen running
+ * on (read after every run of the cell), joined by '+'; workers separated
+ * by a space. "0 1": two workers that stayed on CPUs 0 and 1; "0+1 0+1":
+ * two workers that both migrated. Cut with "..." when longer than a text
+ * field (many threads).
+ */
+#define VTB_RECORD_CPUS_TEXT VTB_RECORD_TEXT
 
 /* Latency percentiles of one histogram, in ns; NaN when it is empty. */
 struct vtb_latency_summary {
@@ -87,6 +95,26 @@ struct vtb_record {
     uint64_t errors;           /* gets or consumptions that failed */
     int first_error;           /* VTB_E... code of the first failure, 0 if none */
     uint64_t value_mismatches; /* sampled results that differed from the backend's value */
+
+    /* Load. Closed loop: "closed", the open-loop fields NaN, rate_reached
+     * true. Open loop (openloop.h): every operation is recorded
+     * (latency_sample_every = 1), all/hit/miss are measured from each
+     * operation's intended start (coordinated omission corrected) and
+     * `uncorrected` from its actual issue. */
+    char load[VTB_RECORD_TEXT];    /* "closed", "open:100000", "open:100000:poisson" */
+    double intended_ops_per_sec;   /* aggregate: rate x threads */
+    double achieved_ops_per_sec;   /* aggregate, from the median repetition */
+    bool rate_reached;             /* every thread kept to its schedule in every repetition */
+    double schedule_lag_max_ns;    /* largest issue - intended of any operation */
+    struct vtb_latency_summary uncorrected;
+    const struct vtb_hist *hist_uncorrected; /* NULL in closed loop; valid during the call */
+
+    /* Scaling. */
+    unsigned shared_writes_per_hit; /* the cache design's, by construction */
+    bool pin_threads;
+    char worker_cpus[VTB_RECORD_CPUS_TEXT]; /* CPUs each worker was seen on, see below */
+    unsigned jemalloc_narenas;      /* arenas.narenas during the cell; 0 without jemalloc */
+    bool jemalloc_tcache;           /* opt.tcache */
 };
 
 /* Run-wide information, given to reporters once before any record. */
@@ -106,6 +134,24 @@ struct vtb_run_info {
     bool instructions_mode;
     bool complete;           /* false when the run was interrupted */
     unsigned cells_done;
+    bool pin_threads;        /* the scenario's pin_threads */
+    /* cell_count entries, filled as cells complete (NULL: none kept): how
+     * each cell ran, for context.json. */
+    struct vtb_cell_info *cells;
+};
+
+/* How one cell ran, beyond its records: threads, CPUs, allocator, load. */
+struct vtb_cell_info {
+    bool done;
+    unsigned threads;
+    bool pin_threads;
+    char worker_cpus[VTB_RECORD_CPUS_TEXT];
+    char cache_lock[16];
+    unsigned shared_writes_per_hit;
+    unsigned jemalloc_narenas;
+    bool jemalloc_tcache;
+    char load[VTB_RECORD_TEXT];
+    uint64_t latency_sample_every; /* 1 in open loop: every operation */
 };
 
 #endif /* VTB_RECORD_H */

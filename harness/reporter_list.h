@@ -15,6 +15,7 @@
     XX(vtb_reporter_json)          \
     XX(vtb_reporter_context)       \
     XX(vtb_reporter_hgrm)          \
+    XX(vtb_reporter_percentiles)   \
     XX(vtb_reporter_console)
 
 /* Built-in reporters, one const table each. */

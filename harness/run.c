@@ -74,6 +74,11 @@ static void cell_config_from(const struct vtb_scenario *scenario, const struct v
     out->sample_every = scenario->latency_sample;
     out->pin_threads = scenario->pin_threads;
     out->force_async = force_async;
+    if (cell->load.kind == VTB_LOAD_OPEN) {
+        out->open_rate_per_s = cell->load.rate_per_s;
+        out->open_poisson = cell->load.poisson;
+    }
+    vtb_cell_format_axis(cell, VTB_AXIS_LOAD, out->load_text, sizeof(out->load_text));
     if (quick) {
         /* --quick: a tenth of the work, at most three repetitions. */
         out->ops = out->ops / 10 > 0 ? out->ops / 10 : out->ops;
@@ -101,11 +106,32 @@ struct run_state {
     uint64_t start_ns;
 };
 
+/* Keeps what context.json says about a cell, from its first record. */
+static void note_cell(struct vtb_run_info *info, const struct vtb_record *record)
+{
+    if (info->cells == NULL || record->cell_index >= info->cell_count)
+        return;
+    struct vtb_cell_info *c = &info->cells[record->cell_index];
+    if (c->done)
+        return;
+    c->done = true;
+    c->threads = record->threads;
+    c->pin_threads = record->pin_threads;
+    snprintf(c->worker_cpus, sizeof(c->worker_cpus), "%s", record->worker_cpus);
+    snprintf(c->cache_lock, sizeof(c->cache_lock), "%s", record->cache_lock);
+    c->shared_writes_per_hit = record->shared_writes_per_hit;
+    c->jemalloc_narenas = record->jemalloc_narenas;
+    c->jemalloc_tcache = record->jemalloc_tcache;
+    snprintf(c->load, sizeof(c->load), "%s", record->load);
+    c->latency_sample_every = record->latency_sample_every;
+}
+
 static int feed_record(void *ctx, const struct vtb_record *record, struct vtb_error *err)
 {
     struct run_state *state = ctx;
     if (isnan(state->info->floor_ns_per_hit))
         state->info->floor_ns_per_hit = record->floor_ns_per_hit;
+    note_cell(state->info, record);
     if (record->errors > 0 || record->value_mismatches > 0)
         state->outcome->records_with_errors++;
     for (size_t i = 0; i < state->reporter_count; i++) {
@@ -181,11 +207,19 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     }
     size_t cell_count = vtb_scenario_cell_count(scenario);
     outcome->cell_count = (unsigned)cell_count;
+    /* How each cell ran, for context.json (struct vtb_run_info.cells). */
+    struct vtb_cell_info *cells = calloc(cell_count > 0 ? cell_count : 1, sizeof(*cells));
+    if (cells == NULL) {
+        rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+        goto out_free_impls;
+    }
 
     rc = vtb_run_make_dir(options->results_root, scenario->name, outcome->run_dir,
                           sizeof(outcome->run_dir), err);
-    if (rc != 0)
+    if (rc != 0) {
+        outcome->run_dir[0] = '\0'; /* no directory: nothing to point the user at */
         goto out_free_impls;
+    }
 
     struct vtb_run_info info;
     memset(&info, 0, sizeof(info));
@@ -202,6 +236,11 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     info.cell_count = (unsigned)cell_count;
     info.impl_count = (unsigned)impl_count;
     info.complete = false;
+    /* Hooks exist only to count instructions (callgrind): times are then
+     * meaningless, and context.json must say so. */
+    info.instructions_mode = options->hooks != NULL;
+    info.pin_threads = scenario->pin_threads;
+    info.cells = cells;
 
     struct run_state state;
     memset(&state, 0, sizeof(state));
@@ -247,13 +286,6 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
         struct vtb_cell cell;
         struct vtb_cell_config config;
         vtb_scenario_cell(scenario, c, &cell);
-        if (cell.load.kind != VTB_LOAD_CLOSED) {
-            rc = vtb_error_set(err, VTB_EUNSUPPORTED,
-                               "%s: load: open-loop load is not implemented yet; use "
-                               "load = closed",
-                               scenario->source);
-            goto out_close_reporters;
-        }
         cell_config_from(scenario, &cell, options->quick, options->force_async, &config);
         state.progress.cell = (unsigned)c + 1;
         struct vtb_runner_options runner = {
@@ -264,6 +296,7 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
             .on_record = feed_record,
             .on_progress = report_progress,
             .ctx = &state,
+            .hooks = options->hooks,
         };
         rc = vtb_runner_run_cell(&runner, &config, err);
         if (rc != 0) {
@@ -302,6 +335,7 @@ out_close_reporters:
     }
     free(state.reporters);
 out_free_impls:
+    free(cells);
     free(impls);
     return rc;
 }

@@ -38,6 +38,7 @@ struct vtb_run_options {
     vtb_run_progress_fn on_progress;
     void *progress_ctx;
     const char *const *reporters;      /* NULL-terminated names; NULL = all */
+    const struct vtb_measure_hooks *hooks; /* NULL = none; set = instruction-count mode */
 };
 
 /* What a run produced. */

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "allocstats.h"
 #include "clock.h"
 #include "driver.h"
+#include "openloop.h"
 #include "vtb/alloc_count.h"
 #include "vtb/service.h"
 
@@ -52,6 +54,8 @@ struct job {
 /* What a thread did during one run, as deltas. */
 struct thread_delta {
     struct vtb_driver_result driver;
+    bool open;                        /* an open-loop run: `schedule` is valid */
+    struct vtb_openloop_result schedule;
     struct vtb_alloc_counts lib;      /* library allocation-site counts */
     uint64_t jemalloc_allocated;      /* usable bytes */
     uint64_t jemalloc_deallocated;
@@ -80,9 +84,12 @@ struct worker_thread {
     struct vtb_driver driver;
     bool driver_ready;
     struct vtb_hist hist_all, hist_hit, hist_miss;
+    struct vtb_hist hist_uncorrected; /* open loop: from the actual issue */
+    bool hist_uncorrected_ready;
     struct vtb_thread_alloc talloc;
     void **impl_states;
     struct thread_delta delta;
+    cpu_set_t cpus_seen; /* CPUs this worker was on after its runs */
 };
 
 /* Accumulated results of one implementation (or the floor) over the cell. */
@@ -98,9 +105,13 @@ struct impl_acc {
     struct vtb_pool_counters pool;
     uint64_t resident_peak;
     struct vtb_hist hist_all, hist_hit, hist_miss;
+    struct vtb_hist hist_uncorrected; /* open loop */
     bool hists_ready;
     uint64_t ops_target; /* per thread, for duration mode */
     double instructions; /* from the measurement hooks */
+    bool open;           /* recorded runs were open-loop */
+    bool rate_missed;    /* some thread fell behind its schedule in some repetition */
+    double lag_max_ns;   /* largest issue - intended seen */
 };
 
 struct cell_run {
@@ -111,11 +122,15 @@ struct cell_run {
     pthread_barrier_t start_barrier, end_barrier;
     bool barriers_ready;
     struct job job;
+    /* Workers that reached the start line of the current job (see
+     * start_together); reset by main before it releases the start barrier. */
+    atomic_uint at_start;
     struct impl_acc *accs; /* impl_count + 1 (floor last) */
     struct vtb_keygen keygen_template;
     /* Completion thread snapshot state. */
     struct vtb_thread_alloc completion_talloc;
     bool completion_talloc_ready;
+    struct vtb_alloc_config alloc_config; /* read once per cell; zero without jemalloc */
 };
 
 static void counters_sub_cache(struct vtb_cache_counters *d, const struct vtb_cache_counters *a,
@@ -200,6 +215,11 @@ static int thread_setup(struct worker_thread *t)
     rc = init_hists(&t->hist_all, &t->hist_hit, &t->hist_miss);
     if (rc != 0)
         return rc;
+    rc = vtb_hist_init(&t->hist_uncorrected, HIST_LOWEST, HIST_HIGHEST, HIST_SIGFIGS);
+    if (rc != 0)
+        return rc;
+    t->hist_uncorrected_ready = true;
+    CPU_ZERO(&t->cpus_seen);
     struct vtb_keygen keys = run->keygen_template;
     rc = vtb_keygen_init(&keys, &cell->key_dist, cell->keys, cell->seed, t->index);
     if (rc != 0)
@@ -240,8 +260,36 @@ static void thread_teardown(struct worker_thread *t)
     if (t->driver_ready)
         vtb_driver_fini(&t->driver);
     fini_hists(&t->hist_all, &t->hist_hit, &t->hist_miss);
+    if (t->hist_uncorrected_ready)
+        vtb_hist_fini(&t->hist_uncorrected);
     if (t->worker.svc != NULL)
         vtb_worker_fini(&t->worker);
+}
+
+/*
+ * Holds the calling worker until every worker of the cell is at the start
+ * line, spinning, so that the timed regions begin within a few hundred
+ * nanoseconds of each other. The barrier alone wakes workers from a futex
+ * one by one, which on a busy machine spreads their starts over
+ * milliseconds; aggregate throughput is measured over the wall time from
+ * the first start to the last end, so that spread would count as lost
+ * throughput (on a 4 ms run, 1 ms of skew reads as a 20% loss). Spinners
+ * yield now and then so that with more workers than CPUs the late ones get
+ * to run.
+ */
+static void start_together(struct cell_run *run)
+{
+    unsigned n = run->cell->threads;
+    atomic_fetch_add_explicit(&run->at_start, 1, memory_order_acq_rel);
+    for (unsigned spins = 1; atomic_load_explicit(&run->at_start, memory_order_acquire) < n;
+         spins++) {
+        if (spins % 1024 == 0)
+            sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+        else
+            __builtin_ia32_pause();
+#endif
+    }
 }
 
 static void *thread_main(void *arg)
@@ -259,6 +307,7 @@ static void *thread_main(void *arg)
         vtb_hist_reset(&t->hist_all);
         vtb_hist_reset(&t->hist_hit);
         vtb_hist_reset(&t->hist_miss);
+        vtb_hist_reset(&t->hist_uncorrected);
         struct vtb_driver_config config = {
             .ops = job.ops,
             .impl_state = job.ops != NULL ? t->impl_states[job.impl_index] : NULL,
@@ -275,12 +324,31 @@ static void *thread_main(void *arg)
             config.hook_stop = hooks->stop;
             config.hook_ctx = hooks->ctx;
         }
+        /* Only measured runs of an implementation are open-loop: warm-up
+         * warms, and the floor is a cost, not a latency. */
+        bool open = cell->open_rate_per_s > 0 && job.record && job.ops != NULL;
+        struct vtb_openloop_config open_config = {
+            .rate_per_s = cell->open_rate_per_s,
+            .poisson = cell->open_poisson,
+            .seed = cell->seed,
+            .uncorrected = &t->hist_uncorrected,
+        };
         struct thread_snapshot before, after;
         take_snapshot(&before, &t->talloc, &t->worker);
-        vtb_driver_run(&t->driver, &config);
+        start_together(run);
+        if (open)
+            vtb_openloop_run(&t->driver, &config, &open_config, &t->delta.schedule);
+        else
+            vtb_driver_run(&t->driver, &config);
         take_snapshot(&after, &t->talloc, &t->worker);
         t->delta.driver = t->driver.result;
+        t->delta.open = open;
         delta_from(&t->delta, &before, &after);
+        /* Where the worker ran, for the context: outside the timed region,
+         * and after every run, so that migrations show. */
+        int cpu = sched_getcpu();
+        if (cpu >= 0 && cpu < CPU_SETSIZE)
+            CPU_SET(cpu, &t->cpus_seen);
         pthread_barrier_wait(&run->end_barrier);
     }
     thread_teardown(t);
@@ -383,6 +451,7 @@ static int run_job(struct cell_run *run, const struct vtb_impl_ops *ops, size_t 
 
     bool hooked = record && ops != NULL && run->options->hooks != NULL;
     run->job = (struct job){JOB_RUN, hooked, ops, impl_index, ops_target, record};
+    atomic_store_explicit(&run->at_start, 0, memory_order_relaxed); /* published by the barrier */
     pthread_barrier_wait(&run->start_barrier);
     pthread_barrier_wait(&run->end_barrier);
 
@@ -421,6 +490,19 @@ static int run_job(struct cell_run *run, const struct vtb_impl_ops *ops, size_t 
         if (rc != 0)
             return rc;
         acc->instructions += instructions;
+    }
+    for (unsigned i = 0; i < cell->threads; i++) {
+        const struct thread_delta *d = &run->threads[i].delta;
+        if (!d->open)
+            continue;
+        acc->open = true;
+        if (!vtb_openloop_rate_reached(&d->schedule, d->driver.ops))
+            acc->rate_missed = true;
+        double lag_ns = vtb_clock_ticks_to_ns(d->schedule.max_lag_ticks);
+        if (lag_ns > acc->lag_max_ns)
+            acc->lag_max_ns = lag_ns;
+        if (acc->hists_ready)
+            vtb_hist_merge(&acc->hist_uncorrected, &run->threads[i].hist_uncorrected);
     }
     acc->ops += total->ops;
     acc->sync_ops += total->sync_ops;
@@ -469,6 +551,35 @@ static void copy_text(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
+/* Formats the CPUs each worker was seen on (see VTB_RECORD_CPUS_TEXT). */
+static void format_worker_cpus(const struct cell_run *run, char *buf, size_t size)
+{
+    static const char cut[] = "...";
+    size_t len = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < run->cell->threads; i++) {
+        const cpu_set_t *seen = &run->threads[i].cpus_seen;
+        bool first = true;
+        if (i > 0 && len + 1 < size)
+            buf[len++] = ' ';
+        for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+            if (!CPU_ISSET(cpu, seen))
+                continue;
+            int n = snprintf(buf + len, size - len, first ? "%d" : "+%d", cpu);
+            first = false;
+            if (n < 0 || (size_t)n >= size - len) {
+                /* Too long: end with the cut mark in the last bytes. */
+                snprintf(buf + size - sizeof(cut), sizeof(cut), "%s", cut);
+                return;
+            }
+            len += (size_t)n;
+        }
+        if (first && len + 1 < size)
+            buf[len++] = '?'; /* never ran a job (the cell stopped early) */
+        buf[len] = '\0';
+    }
+}
+
 static int emit_record(struct cell_run *run, size_t impl_index, double floor_ns,
                        struct vtb_error *err)
 {
@@ -495,7 +606,7 @@ static int emit_record(struct cell_run *run, size_t impl_index, double floor_ns,
     copy_text(rec.cache_lock, sizeof(rec.cache_lock), vtb_cache_lock_name(cell->cache_lock));
     rec.repetitions = acc->reps_done;
     rec.ops = acc->reps_done > 0 ? acc->ops / acc->reps_done : 0;
-    rec.latency_sample_every = cell->sample_every;
+    rec.latency_sample_every = acc->open ? 1 : cell->sample_every;
 
     int rc = vtb_stats_summarize(acc->samples_ns, acc->reps_done, &rec.ns_per_op);
     if (rc != 0)
@@ -540,6 +651,25 @@ static int emit_record(struct cell_run *run, size_t impl_index, double floor_ns,
     rec.errors = acc->errors;
     rec.first_error = acc->first_error;
     rec.value_mismatches = acc->mismatches;
+
+    copy_text(rec.load, sizeof(rec.load), cell->load_text[0] != '\0' ? cell->load_text : "closed");
+    rec.rate_reached = !acc->rate_missed;
+    if (acc->open) {
+        rec.intended_ops_per_sec = cell->open_rate_per_s * cell->threads;
+        rec.achieved_ops_per_sec = median_ops_per_sec;
+        rec.schedule_lag_max_ns = acc->lag_max_ns;
+        summarize_latency(&acc->hist_uncorrected, &rec.uncorrected);
+        rec.hist_uncorrected = &acc->hist_uncorrected;
+    } else {
+        rec.intended_ops_per_sec = rec.achieved_ops_per_sec = rec.schedule_lag_max_ns = NAN;
+        summarize_latency(&acc->hist_uncorrected, &rec.uncorrected); /* empty: NaN */
+        rec.hist_uncorrected = NULL;
+    }
+    rec.shared_writes_per_hit = vtb_cache_shared_writes_per_hit(cell->cache_lock);
+    rec.pin_threads = cell->pin_threads;
+    format_worker_cpus(run, rec.worker_cpus, sizeof(rec.worker_cpus));
+    rec.jemalloc_narenas = run->alloc_config.narenas;
+    rec.jemalloc_tcache = run->alloc_config.opt_tcache;
     return options->on_record(options->ctx, &rec, err);
 }
 
@@ -609,6 +739,17 @@ static uint64_t ops_from_duration(uint64_t duration_ns, double ns_per_op, unsign
     return (uint64_t)ops;
 }
 
+/* Operations one open-loop thread issues in duration_ns at rate_per_s. */
+static uint64_t ops_from_rate(uint64_t duration_ns, double rate_per_s)
+{
+    double ops = (double)duration_ns * rate_per_s / 1e9;
+    if (ops < 1)
+        return 1;
+    if (ops > DURATION_MAX_OPS)
+        return DURATION_MAX_OPS;
+    return (uint64_t)ops;
+}
+
 int vtb_runner_run_cell(const struct vtb_runner_options *options,
                         const struct vtb_cell_config *cell, struct vtb_error *err)
 {
@@ -636,11 +777,20 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options,
             vtb_error_set(err, rc, "cannot allocate latency histograms");
             goto out_free_accs;
         }
+        rc = vtb_hist_init(&run.accs[i].hist_uncorrected, HIST_LOWEST, HIST_HIGHEST,
+                           HIST_SIGFIGS);
+        if (rc != 0) {
+            fini_hists(&run.accs[i].hist_all, &run.accs[i].hist_hit, &run.accs[i].hist_miss);
+            vtb_error_set(err, rc, "cannot allocate latency histograms");
+            goto out_free_accs;
+        }
         run.accs[i].hists_ready = true;
     }
     rc = build_service(&run, err);
     if (rc != 0)
         goto out_free_service;
+    /* Zero-filled (and so reported as 0 arenas) without jemalloc. */
+    vtb_allocstats_config(&run.alloc_config);
     rc = start_threads(&run, err);
     if (rc != 0)
         goto out_stop_threads;
@@ -653,7 +803,10 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options,
         const struct vtb_impl_ops *ops = i < n_impl ? options->impls[i] : NULL;
         run.accs[i].ops_target = cell->ops;
         uint64_t warmup = cell->warmup_ops;
-        bool need_rate = cell->ops == 0 || (warmup == 0 && cell->warmup_ns > 0);
+        /* An open-loop run's length is its rate times the duration; only
+         * closed-loop runs need the probe's rate to turn time into ops. */
+        bool open = cell->open_rate_per_s > 0 && ops != NULL;
+        bool need_rate = (cell->ops == 0 && !open) || (warmup == 0 && cell->warmup_ns > 0);
         struct vtb_driver_result total;
         double ns_per_op = NAN, ops_per_sec;
         if (need_rate) {
@@ -666,7 +819,9 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options,
         if (warmup > 0)
             run_job(&run, ops, i, warmup, false, &total, &ns_per_op, &ops_per_sec);
         if (cell->ops == 0)
-            run.accs[i].ops_target = ops_from_duration(cell->duration_ns, ns_per_op, cell->threads);
+            run.accs[i].ops_target =
+                open ? ops_from_rate(cell->duration_ns, cell->open_rate_per_s)
+                     : ops_from_duration(cell->duration_ns, ns_per_op, cell->threads);
         if (stop_requested(options)) {
             rc = VTB_EINTR;
             goto out_stop_threads;
@@ -717,8 +872,10 @@ out_free_accs:
     for (size_t i = 0; i < n_acc; i++) {
         free(run.accs[i].samples_ns);
         free(run.accs[i].samples_ops_per_sec);
-        if (run.accs[i].hists_ready)
+        if (run.accs[i].hists_ready) {
             fini_hists(&run.accs[i].hist_all, &run.accs[i].hist_hit, &run.accs[i].hist_miss);
+            vtb_hist_fini(&run.accs[i].hist_uncorrected);
+        }
     }
     free(run.accs);
     return rc;

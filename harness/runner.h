@@ -48,6 +48,12 @@ struct vtb_cell_config {
     uint64_t sample_every;
     bool pin_threads;
     bool force_async;
+    /* Load: 0 = closed loop; otherwise the open-loop rate per thread
+     * (openloop.h), used for the measured repetitions (warm-up and the
+     * floor stay closed-loop: they warm up and measure cost, not latency). */
+    double open_rate_per_s;
+    bool open_poisson;
+    char load_text[VTB_RECORD_TEXT]; /* as written: "closed", "open:100000" */
 };
 
 /*

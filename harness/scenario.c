@@ -120,10 +120,14 @@ static const struct vtb_scenario_key_doc key_docs[K_COUNT] = {
                         "posted back to the worker's loop."},
     [K_CACHE_LOCK] = {"cache_lock", "seqlock", "global, sharded or seqlock", true,
                       "Locking design of the cache."},
-    [K_LOAD] = {"load", "closed", "closed, or open:RATE with 0 < RATE <= 1e9 (suffix k, M, G)",
+    [K_LOAD] = {"load", "closed",
+                "closed, or open:RATE or open:RATE:poisson with 0 < RATE <= 1e9 (suffix k, M, "
+                "G)",
                 true,
                 "closed: a thread issues an operation when one completes. open:RATE: "
-                "operations are issued at RATE per second per thread."},
+                "operations are issued at RATE per second per thread, evenly spaced (with "
+                ":poisson, exponential gaps), and latency is measured from the intended "
+                "start."},
     [K_OPS] = {"ops", "1000000", "1 to 1099511627776 (2^40); suffix k, M, G, T", false,
                "Measured operations per thread per repetition. Not together with duration."},
     [K_DURATION] = {"duration", "(absent)", "more than 0, at most 24h; e.g. 500ms, 2s", false,
@@ -295,12 +299,14 @@ static int item_word(const struct key_def *k, const struct vtb_scenario *s, cons
     return 0;
 }
 
-/* open:RATE, where RATE is a number with an optional k, M or G. */
+/* open:RATE or open:RATE:poisson, where RATE is a number with an optional
+ * k, M or G; plain open:RATE spaces operations evenly. */
 static int item_load(const struct key_def *k, const struct vtb_scenario *s, const char *text,
                      union vtb_axis_value *out, struct vtb_error *err)
 {
     char rate_text[64];
     double mult = 1.0, rate = 0.0;
+    bool poisson = false;
     (void)s;
 
     if (strcmp(text, "closed") == 0) {
@@ -314,6 +320,20 @@ static int item_load(const struct key_def *k, const struct vtb_scenario *s, cons
         return vtb_error_set(err, VTB_ESYNTAX, "open needs a rate, e.g. `open:100k`, got `%s`",
                              text);
     memcpy(rate_text, text + 5, len + 1);
+    char *arrival = strchr(rate_text, ':');
+    if (arrival != NULL) {
+        if (strcmp(arrival, ":poisson") != 0)
+            return vtb_error_set(err, VTB_EINVAL,
+                                 "open: arrivals must be `poisson` (open:RATE:poisson) or left "
+                                 "out for even spacing, got `%s`",
+                                 text);
+        poisson = true;
+        *arrival = '\0';
+        len = strlen(rate_text);
+        if (len == 0)
+            return vtb_error_set(err, VTB_ESYNTAX,
+                                 "open needs a rate, e.g. `open:100k`, got `%s`", text);
+    }
     switch (rate_text[len - 1]) {
     case 'k':
     case 'K':
@@ -338,7 +358,7 @@ static int item_load(const struct key_def *k, const struct vtb_scenario *s, cons
     if (rc != 0 || !(rate > 0.0 && rate <= OPEN_RATE_MAX))
         return vtb_error_set(err, VTB_ERANGE, "open rate must be in (0,1e9] ops/s, got %s",
                              text + 5);
-    out->load = (struct vtb_load){.kind = VTB_LOAD_OPEN, .rate_per_s = rate};
+    out->load = (struct vtb_load){.kind = VTB_LOAD_OPEN, .rate_per_s = rate, .poisson = poisson};
     return 0;
 }
 
@@ -372,8 +392,9 @@ static const char *format_value(enum vtb_axis axis, const union vtb_axis_value *
         return buf;
     case VTB_AXIS_LOAD:
         if (v->load.kind == VTB_LOAD_OPEN)
-            snprintf(buf, size, "open:%s",
-                     vtb_units_format_double(v->load.rate_per_s, rate, sizeof(rate)));
+            snprintf(buf, size, "open:%s%s",
+                     vtb_units_format_double(v->load.rate_per_s, rate, sizeof(rate)),
+                     v->load.poisson ? ":poisson" : "");
         else
             snprintf(buf, size, "closed");
         return buf;

@@ -65,6 +65,7 @@ enum vtb_load_kind {
 struct vtb_load {
     enum vtb_load_kind kind;
     double rate_per_s; /* open: ops per second per thread, (0, 1e9]; closed: 0 */
+    bool poisson;      /* open: exponential gaps (open:RATE:poisson); false: fixed */
 };
 
 /* The axes, in cell order: cells are numbered like nested loops over the

@@ -877,7 +877,8 @@ static void test_csv_columns(void **state)
 
 static void test_registry(void **state)
 {
-    static const char *const names[] = {"csv", "samples", "json", "context", "hgrm", "console"};
+    static const char *const names[] = {"csv", "samples", "json", "context", "hgrm", "percentiles",
+                                         "console"};
     (void)state;
     assert_int_equal(vtb_reporter_count(), sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < vtb_reporter_count(); i++) {

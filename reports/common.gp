@@ -1,0 +1,55 @@
+# Loaded first by every chart template of `vtbench report` (reports/NAME.gp):
+# the terminal, the one colour and point type of each implementation (the
+# same in every chart), and the helpers that select a chart's rows.
+#
+# The templates read only the run's CSV files. vtbench decides which rows a
+# chart shows and passes that with -e (see harness/report_charts.c):
+#   term      'svg' or 'png'         out       output file
+#   datafile  the run's results.csv  pctfile   the run's percentiles.csv
+#   scenario  the scenario's name
+#   impls     implementation names, one word each, in run order
+#   ngroups   number of groups of cells; a group is one line per impl
+#   gcells    per group, its cells as ":i:j:k:" (cell_index values)
+#   gtitles   per group, what sets it apart ("threads=2"), or "-"
+#   gdt       per group, its dash type (the rank of that value)
+#   npanels, ptitles, pfirst, plast: panels, and the groups in each
+#   slice     the axes held at one value ("threads=1"), or ""
+# plus a few chart-specific variables documented in each template.
+# The templates must print nothing: vtbench treats any output on stderr as
+# a failed chart.
+
+if (!exists("W")) W = 960
+if (!exists("H")) H = 600
+if (term eq "svg") {
+    set terminal svg size W,H dynamic font "Helvetica,13" background rgb "white"
+} else {
+    set terminal pngcairo size W,H font "Helvetica,11" background rgb "white"
+}
+set output out
+# Names such as alloc-task and cache_lock are literal text, not markup.
+set termoption noenhanced
+set datafile separator ","
+set datafile columnheaders
+# Rows of other series evaluate to NaN: skip them without breaking the line.
+set datafile missing NaN
+set grid lc rgb "#e0e0e0" lt 1
+set border lc rgb "#404040"
+set key box lc rgb "#c0c0c0" opaque samplen 3 spacing 1.1
+
+# One colour and one point type per implementation, everywhere (the
+# palette is colour-blind safe: Okabe and Ito's vermilion, blue, green).
+impl_color(s) = s eq "alloc-task" ? "#d55e00" : \
+                s eq "value-task" ? "#0072b2" : \
+                s eq "pooled"     ? "#009e73" : \
+                s eq "floor"      ? "#000000" : "#999999"
+impl_pt(s) = s eq "alloc-task" ? 7 : s eq "value-task" ? 5 : s eq "pooled" ? 9 : 13
+
+# Row selection: is this row's cell in group g, and is it implementation i?
+in_group(g) = strstrt(word(gcells, g), sprintf(":%d:", int(column("cell_index")))) > 0
+sel(g, i) = in_group(g) && strcol("impl") eq word(impls, i)
+# Legend text of implementation i in group g.
+series_title(g, i) = word(gtitles, g) eq "-" ? word(impls, i) : word(impls, i) . ", " . word(gtitles, g)
+# A chart title with the held axes, so that a slice is never silent.
+with_slice(t) = slice eq "" ? t : t . "  [" . slice . "]"
+# Dash type of group g (a bare "(...)" after dt would read as a dash pattern).
+group_dt(g) = word(gdt, g) + 0
