@@ -1229,7 +1229,7 @@ static int find_templates(char *dir, size_t size, struct vtb_error *err)
     const char *env = getenv("VTB_REPORTS_DIR");
     char source[VTB_REPORT_PATH_MAX] = "";
     const char *slash = strrchr(__FILE__, '/');
-    const char *candidates[3];
+    const char *candidates[4];
     size_t n = 0;
 
     if (env != NULL && env[0] != '\0') {
@@ -1241,6 +1241,10 @@ static int find_templates(char *dir, size_t size, struct vtb_error *err)
         if (source[0] != '\0')
             candidates[n++] = source;
         candidates[n++] = "reports";
+#ifdef VTB_INSTALLED_REPORTS_DIR
+        /* Where `cmake --install` puts the templates. */
+        candidates[n++] = VTB_INSTALLED_REPORTS_DIR;
+#endif
     }
     for (size_t k = 0; k < n; k++) {
         char probe[VTB_REPORT_PATH_MAX + 32];

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
-vtbench="$build/harness/vtbench"
+vtbench="$build/vtbench"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 

@@ -13,7 +13,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh normal build
 bin=build/vtbench
-[[ -x "$bin" ]] || bin=build/harness/vtbench
 
 ref=results/reference
 mkdir -p "$ref"

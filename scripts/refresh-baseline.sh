@@ -23,7 +23,7 @@ name="${2:-$(basename "$scenario" .ini)}"
 vtbench="${VTBENCH:-}"
 if [[ -z "$vtbench" ]]; then
     scripts/build.sh normal build
-    vtbench=build/harness/vtbench
+    vtbench=build/vtbench
 fi
 
 out=$(mktemp -d)

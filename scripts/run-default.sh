@@ -5,7 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh normal build
-# The binary is build/harness/vtbench unless the build puts it at the top.
 bin=build/vtbench
-[[ -x "$bin" ]] || bin=build/harness/vtbench
 "$bin" run scenarios/default.ini --report "$@"

@@ -8,7 +8,7 @@
 # of the remaining 80% is within 5% of the first one after the warm-up.
 # It also prints the pool's high-water mark from results.csv.
 #   scripts/soak.sh [SECONDS]         default 600 (10 minutes)
-# Environment: VTBENCH (binary, default build/harness/vtbench), SOAK_OUT
+# Environment: VTBENCH (binary, default build/vtbench), SOAK_OUT
 # (parent of the run directory, default results), SOAK_INTERVAL (seconds
 # between samples, default 5), SOAK_NICE (niceness, default 19: other
 # people's benchmarks come first). Exit 0 flat, 1 growing or run failed.
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-600}"
-vtbench="${VTBENCH:-build/harness/vtbench}"
+vtbench="${VTBENCH:-build/vtbench}"
 out="${SOAK_OUT:-results}"
 interval="${SOAK_INTERVAL:-5}"
 niceness="${SOAK_NICE:-19}"

@@ -721,7 +721,7 @@ static void test_baseline(void **state)
 static int run_cli(const char *args)
 {
     char command[1024];
-    snprintf(command, sizeof(command), "%s/harness/vtbench %s >/dev/null 2>&1", VTB_BINARY_DIR,
+    snprintf(command, sizeof(command), "%s/vtbench %s >/dev/null 2>&1", VTB_BINARY_DIR,
              args);
     int status = system(command);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
