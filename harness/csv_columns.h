@@ -38,7 +38,8 @@
  * operation's intended start, corrected for coordinated omission; the
  * *_uncorrected columns are from its actual issue and are empty in
  * closed-loop cells, as are intended/achieved_ops_per_sec and
- * schedule_lag_max_ns.
+ * schedule_lag_max_ns. There ns_per_op is elapsed time per operation, about
+ * 1 / rate until the worker saturates: a pace, not a cost.
  */
 #ifndef VTB_CSV_COLUMNS_H
 #define VTB_CSV_COLUMNS_H

@@ -232,12 +232,22 @@ issue_loop(struct vtb_driver *d, struct vtb_driver_slot *slot, const bool floor)
     d->result.sync_ops += sync_ops;
 }
 
-static void issue_from(struct vtb_driver *d, struct vtb_driver_slot *slot)
+/*
+ * The two instances of the loop are kept out of line and start on a cache
+ * line, so that both are placed alike whatever code surrounds them. Inlined
+ * into vtb_driver_run, the floor's loop moved whenever that function or its
+ * neighbours changed, and its cost moved with it by up to 1.5 ns (11.1 to
+ * 12.9 ns between builds of identical loop code), which is more than the
+ * difference the floor exists to show.
+ */
+static __attribute__((noinline, aligned(64))) void issue_from(struct vtb_driver *d,
+                                                              struct vtb_driver_slot *slot)
 {
     issue_loop(d, slot, false);
 }
 
-static void issue_floor(struct vtb_driver *d, struct vtb_driver_slot *slot)
+static __attribute__((noinline, aligned(64))) void issue_floor(struct vtb_driver *d,
+                                                               struct vtb_driver_slot *slot)
 {
     issue_loop(d, slot, true);
 }
@@ -270,6 +280,8 @@ int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *co
     if (rc != 0)
         return rc;
 
+    if (config->start_gate != NULL)
+        config->start_gate(config->start_gate_ctx);
     if (config->hook_start != NULL)
         config->hook_start(config->hook_ctx);
     driver->result.start_ticks = vtb_clock_ticks();

@@ -81,6 +81,11 @@ struct vtb_driver_config {
     void (*hook_start)(void *ctx);
     void (*hook_stop)(void *ctx);
     void *hook_ctx;
+    /* Optional, called once everything before the timed region is done
+     * (keys drawn), before hook_start: the runner holds every worker there
+     * until all are ready, so that their timed regions start together. */
+    void (*start_gate)(void *ctx);
+    void *start_gate_ctx;
 };
 
 struct vtb_driver {

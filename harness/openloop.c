@@ -194,6 +194,8 @@ int vtb_openloop_run(struct vtb_driver *driver, const struct vtb_driver_config *
     const uint64_t target = config->ops_target;
     uint64_t issued = 0;
 
+    if (config->start_gate != NULL)
+        config->start_gate(config->start_gate_ctx);
     if (config->hook_start != NULL)
         config->hook_start(config->hook_ctx);
     uint64_t now = vtb_clock_ticks();

@@ -8,7 +8,7 @@
  *     "cell_count", "impl_count", "instructions_mode",
  *     "floor_ns_per_hit", "timer_overhead_ns",
  *     "object_sizes": {"task": {"bytes": 72, "usable_bytes": 80}, ...},
- *     "pin_threads", "shared_writes_per_hit": {"global": 2, ...},
+ *     "pin_threads", "shared_writes_per_hit": {"global": 6, ...},
  *     "cells": [{"cell", "threads", "load", "latency_recording",
  *                "cache_lock", "shared_writes_per_hit", "pin_threads",
  *                "worker_cpus", "jemalloc_narenas", "jemalloc_tcache"}, ...],
@@ -51,7 +51,7 @@ static void write_cells(struct vtb_json_writer *w, const struct vtb_run_info *in
 {
     static const enum vtb_cache_lock locks[] = {VTB_CACHE_LOCK_GLOBAL, VTB_CACHE_LOCK_SHARDED,
                                                 VTB_CACHE_LOCK_SEQLOCK};
-    char text[128];
+    char text[192];
 
     vtb_json_kv_bool(w, "pin_threads", info->pin_threads);
     vtb_json_key(w, "shared_writes_per_hit");
@@ -71,13 +71,14 @@ static void write_cells(struct vtb_json_writer *w, const struct vtb_run_info *in
         vtb_json_kv_uint(w, "threads", c->threads);
         vtb_json_kv_string(w, "load", c->load);
         if (strncmp(c->load, "open", 4) == 0)
-            snprintf(text, sizeof(text), "every operation, from its intended start "
-                                         "(coordinated omission corrected); *_uncorrected "
-                                         "from its actual issue");
+            snprintf(text, sizeof(text), "open loop: every operation, from its intended "
+                                         "start (coordinated omission corrected); "
+                                         "*_uncorrected from its actual issue");
         else if (c->latency_sample_every == 0)
-            snprintf(text, sizeof(text), "misses only");
+            snprintf(text, sizeof(text), "closed loop: misses only");
         else
-            snprintf(text, sizeof(text), "every %llu-th hit, weighted; every miss",
+            snprintf(text, sizeof(text), "closed loop, sampled: 1 in %llu operations, "
+                                         "weighted (exact mode: every miss)",
                      (unsigned long long)c->latency_sample_every);
         vtb_json_kv_string(w, "latency_recording", text);
         vtb_json_kv_string(w, "cache_lock", c->cache_lock);

@@ -267,18 +267,21 @@ static void thread_teardown(struct worker_thread *t)
 }
 
 /*
- * Holds the calling worker until every worker of the cell is at the start
- * line, spinning, so that the timed regions begin within a few hundred
- * nanoseconds of each other. The barrier alone wakes workers from a futex
- * one by one, which on a busy machine spreads their starts over
- * milliseconds; aggregate throughput is measured over the wall time from
- * the first start to the last end, so that spread would count as lost
- * throughput (on a 4 ms run, 1 ms of skew reads as a 20% loss). Spinners
- * yield now and then so that with more workers than CPUs the late ones get
- * to run.
+ * The drivers' start gate (struct vtb_driver_config): holds the calling
+ * worker, once its keys are drawn, until every worker of the cell is at the
+ * start line, spinning, so that the timed regions begin within a few
+ * hundred nanoseconds of each other. Without it the starts spread over
+ * milliseconds: the barrier wakes workers from a futex one by one, and
+ * drawing the keys takes each its own time (a key buffer grown for a longer
+ * run page-faults, and two threads faulting at once contend in the kernel).
+ * Aggregate throughput is measured over the wall time from the first start
+ * to the last end, so that spread would count as lost throughput (on a 4 ms
+ * run, 1 ms of skew reads as a 20% loss). Spinners yield now and then so
+ * that with more workers than CPUs the late ones get to run.
  */
-static void start_together(struct cell_run *run)
+static void start_together(void *ctx)
 {
+    struct cell_run *run = ctx;
     unsigned n = run->cell->threads;
     atomic_fetch_add_explicit(&run->at_start, 1, memory_order_acq_rel);
     for (unsigned spins = 1; atomic_load_explicit(&run->at_start, memory_order_acquire) < n;
@@ -333,9 +336,10 @@ static void *thread_main(void *arg)
             .seed = cell->seed,
             .uncorrected = &t->hist_uncorrected,
         };
+        config.start_gate = start_together;
+        config.start_gate_ctx = run;
         struct thread_snapshot before, after;
         take_snapshot(&before, &t->talloc, &t->worker);
-        start_together(run);
         if (open)
             vtb_openloop_run(&t->driver, &config, &open_config, &t->delta.schedule);
         else

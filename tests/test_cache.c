@@ -443,8 +443,8 @@ static void test_lock_names(void **state)
 static void test_shared_writes(void **state)
 {
     (void)state;
-    assert_int_equal(vtb_cache_shared_writes_per_hit(VTB_CACHE_LOCK_GLOBAL), 2);
-    assert_int_equal(vtb_cache_shared_writes_per_hit(VTB_CACHE_LOCK_SHARDED), 2);
+    assert_int_equal(vtb_cache_shared_writes_per_hit(VTB_CACHE_LOCK_GLOBAL), 6);
+    assert_int_equal(vtb_cache_shared_writes_per_hit(VTB_CACHE_LOCK_SHARDED), 6);
     assert_int_equal(vtb_cache_shared_writes_per_hit(VTB_CACHE_LOCK_SEQLOCK), 0);
 }
 

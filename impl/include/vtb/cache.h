@@ -126,8 +126,10 @@ void vtb_cache_counters_add(struct vtb_cache_counters *dst, const struct vtb_cac
 /*
  * Writes to shared cache lines per hit by construction of the design, the
  * figure that predicts scaling beyond this machine's cores: GLOBAL and
- * SHARDED write the mutex word on lock and unlock (2), SEQLOCK writes none
- * (0) in steady state. 0 for an unknown value.
+ * SHARDED lock and unlock a glibc mutex, three stores each (lock word,
+ * owner, user count), all in one cache line: 6; SEQLOCK writes none (0) in
+ * steady state. tests/test_shared_writes.c counts the real stores and
+ * checks this figure. 0 for an unknown value.
  */
 unsigned vtb_cache_shared_writes_per_hit(enum vtb_cache_lock lock);
 
