@@ -236,6 +236,7 @@ static int load_results(struct vtb__report_data *d, struct vtb_error *err)
         {"total_alloc_bytes", offsetof(struct vtb__report_row, total_alloc_bytes)},
         {"miss_latency_ns", offsetof(struct vtb__report_row, miss_latency_ns)},
         {"errors", offsetof(struct vtb__report_row, errors)},
+        {"floor_ns_per_hit", offsetof(struct vtb__report_row, floor_ns)},
     };
     int real_col[sizeof(reals) / sizeof(reals[0])];
     int impl_col, cell_col, usable_col, rc;

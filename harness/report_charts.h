@@ -109,6 +109,7 @@ struct vtb__report_row {
     double ops_per_sec, p50_ns, p99_ns, p999_ns;
     double bytes_per_op, allocs_per_op, requested_bytes_per_op;
     double ops, total_alloc_bytes, miss_latency_ns, errors;
+    double floor_ns;                /* the cell's cost floor (NaN if absent) */
     bool bytes_usable;
 };
 

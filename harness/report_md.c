@@ -473,6 +473,43 @@ static void write_machine(FILE *out, const struct json_flat *f)
                 load1, cpus);
 }
 
+/*
+ * The floor (the bare cache lookup) is measured in every cell. When it moves
+ * between cells, either the machine changed speed during the run (a VM's
+ * host got busy, which no load average inside the VM shows) or the cache's
+ * state differs between the cells (misses fill it with entries the hit keys
+ * probe past): absolute times of different cells then compare with care,
+ * while the ratios between implementations of one cell, measured
+ * interleaved, still hold.
+ */
+static void write_floor_spread(FILE *out, const struct vtb__report_data *d)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    unsigned lo_cell = 0, hi_cell = 0;
+    for (size_t r = 0; r < d->nrows; r++) {
+        double f = d->rows[r].floor_ns;
+        if (!isfinite(f) || f <= 0)
+            continue;
+        if (f < lo) {
+            lo = f;
+            lo_cell = d->rows[r].cell;
+        }
+        if (f > hi) {
+            hi = f;
+            hi_cell = d->rows[r].cell;
+        }
+    }
+    if (!(hi > 1.3 * lo))
+        return;
+    fprintf(out,
+            "> **The cost floor moved between cells:** the same cache lookup, measured in every "
+            "cell, took from %.1f ns (cell %u) to %.1f ns (cell %u), %.2fx. Either the machine "
+            "changed speed during the run or the cache's state differs between cells (misses "
+            "fill it); compare absolute times of different cells with care. The ratios between "
+            "implementations within a cell were measured interleaved and hold either way.\n\n",
+            lo, lo_cell, hi, hi_cell, hi / lo);
+}
+
 static void write_summary(FILE *out, const struct vtb__report_data *d)
 {
     bool varying[VTB__AX_COUNT];
@@ -971,6 +1008,7 @@ int vtb__report_md_write(const struct vtb__report_data *d,
         goto out_free;
     write_header(af.fp, d, &f, ctx_error);
     write_machine(af.fp, &f);
+    write_floor_spread(af.fp, d);
     write_summary(af.fp, d);
     write_charts(af.fp, outcome);
     write_claims(af.fp, d, &f);
