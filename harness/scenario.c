@@ -139,7 +139,7 @@ static const struct vtb_scenario_key_doc key_docs[K_COUNT] = {
                   "Unmeasured operations (or time) per thread before each repetition."},
     [K_SEED] = {"seed", "1", "0 to 2^64-1, decimal or 0x hex", false,
                 "Seed of every random sequence; each thread draws its own stream."},
-    [K_LATENCY_SAMPLE] = {"latency_sample", "64", "0 to 1000000", false,
+    [K_LATENCY_SAMPLE] = {"latency_sample", "128", "0 to 1000000", false,
                           "Record the latency of every k-th hit; 0 = no hits. Misses are "
                           "always recorded."},
     [K_PIN_THREADS] = {"pin_threads", "false", "true or false (also yes/no, on/off, 1/0)",

@@ -68,7 +68,7 @@ static void test_defaults(void **state)
     assert_false(s.warmup_explicit);
     assert_int_equal(s.repetitions, 5);
     assert_int_equal(s.seed, 1);
-    assert_int_equal(s.latency_sample, 64);
+    assert_int_equal(s.latency_sample, 128);
     assert_false(s.pin_threads);
     assert_int_equal(s.axes[VTB_AXIS_HIT_RATIO].count, 0);
     assert_int_equal(s.axes[VTB_AXIS_CAPACITY].count, 0);
