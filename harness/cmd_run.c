@@ -85,8 +85,9 @@ static int list_everything(void)
     for (size_t i = 0; i < vtb_impl_count(); i++)
         printf("  %-12s %s\n", vtb_impl_at(i)->name, vtb_impl_at(i)->summary);
     printf("\nshipped scenarios (scenarios/):\n");
-    static const char *const shipped[] = {"default", "quick", "hit-ratio", "key-skew",
-                                          "threads", "miss-latency", "articles"};
+    static const char *const shipped[] = {"default",      "quick",    "hit-ratio", "key-skew",
+                                          "threads",      "articles", "open-loop", "miss-latency",
+                                          "targets",      "soak"};
     for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
         printf("  scenarios/%s.ini\n", shipped[i]);
     printf("\nscenario keys ([scenario] section; a comma-separated list in an axis key is a "

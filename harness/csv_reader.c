@@ -4,11 +4,14 @@
  */
 #include "csv_reader.h"
 
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fileio.h"
 
 struct builder {
     char **fields;
@@ -228,36 +231,9 @@ out_error:
 int vtb_csv_read(const char *path, struct vtb_csv_table *table, struct vtb_error *err)
 {
     memset(table, 0, sizeof(*table));
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return vtb_error_set(err, VTB_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *data = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= VTB_CSV_MAX_BYTES) {
-                rc = vtb_error_set(err, VTB_ERANGE, "%s: larger than %u bytes", path,
-                                   VTB_CSV_MAX_BYTES);
-                break;
-            }
-            cap = cap ? cap * 2 : 65536;
-            char *grown = realloc(data, cap);
-            if (grown == NULL) {
-                rc = vtb_error_set(err, VTB_ENOMEM, NULL);
-                break;
-            }
-            data = grown;
-        }
-        size_t n = fread(data + len, 1, cap - len, file);
-        len += n;
-        if (n == 0) {
-            if (ferror(file))
-                rc = vtb_error_set(err, VTB_EIO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(file);
+    size_t len = 0;
+    int rc = vtb_file_read_all(path, VTB_CSV_MAX_BYTES, &data, &len, err);
     if (rc == 0)
         rc = vtb_csv_parse(data, len, path, table, err);
     free(data);

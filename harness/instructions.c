@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "fileio.h"
 #include <valgrind/callgrind.h>
 
 /* Largest dump we read: a dump of one run is a few hundred kilobytes. */
@@ -164,47 +166,6 @@ int vtb_instructions_parse_dump(const char *text, size_t size, const char *name,
     return 0;
 }
 
-/* Reads a whole (small) file into a malloc'ed buffer. */
-static int read_file(const char *path, char **out, size_t *size, struct vtb_error *err)
-{
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return vtb_error_set(err, VTB_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= DUMP_MAX_BYTES) {
-                rc = vtb_error_set(err, VTB_ERANGE, "%s: larger than %u bytes", path,
-                                   DUMP_MAX_BYTES);
-                break;
-            }
-            cap = cap ? cap * 2 : 65536;
-            char *grown = realloc(data, cap);
-            if (grown == NULL) {
-                rc = vtb_error_set(err, VTB_ENOMEM, NULL);
-                break;
-            }
-            data = grown;
-        }
-        size_t n = fread(data + len, 1, cap - len, file);
-        len += n;
-        if (n == 0) {
-            if (ferror(file))
-                rc = vtb_error_set(err, VTB_EIO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(file);
-    if (rc != 0) {
-        free(data);
-        return rc;
-    }
-    *out = data;
-    *size = len;
-    return 0;
-}
 
 /* The part number N of a file called cg.out.N, or 0 for any other name. */
 static unsigned long part_number(const char *file_name)
@@ -243,7 +204,7 @@ int vtb_instructions_read_newest(struct vtb_instructions *ins, double *ir,
     snprintf(path, sizeof(path), "%s/%s.%lu", ins->dir, VTB_INSTRUCTIONS_DUMP_NAME, newest);
     char *text = NULL;
     size_t size = 0;
-    int rc = read_file(path, &text, &size, err);
+    int rc = vtb_file_read_all(path, DUMP_MAX_BYTES, &text, &size, err);
     if (rc != 0)
         return rc;
     rc = vtb_instructions_parse_dump(text, size, path, ir, err);
