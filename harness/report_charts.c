@@ -1205,6 +1205,23 @@ static bool plan_alloc_1m(const struct vtb__report_data *d, struct plan *p)
     return true;
 }
 
+/* Chart 8: the open-loop hockey stick, when the run has open-loop cells. */
+static bool plan_open_loop(const struct vtb__report_data *d, struct plan *p)
+{
+    long load_col = vtb_csv_column(&d->results, "load");
+    bool any = false;
+    for (size_t r = 0; load_col >= 0 && r < d->results.rows && !any; r++)
+        any = strncmp(vtb_csv_cell(&d->results, r, (size_t)load_col), "open", 4) == 0;
+    if (!any) {
+        set_note(p->note, "no open-loop cells (load = open:RATE); see scenarios/open-loop.ini");
+        return false;
+    }
+    add_impls(p, d);
+    set_note(p->note, "p99 from each operation's intended start (coordinated omission "
+                      "corrected, solid) and from its actual issue (dashed)");
+    return true;
+}
+
 /* The charts, in report order. name is the template (reports/NAME.gp) and
  * the stem of the files it renders. */
 static const struct chart_def {
@@ -1219,6 +1236,7 @@ static const struct chart_def {
     {"key-skew", "Time per call versus key skew", plan_key_skew},
     {"break-even", "Break-even: cost ratios versus hit ratio", plan_break_even},
     {"alloc-1m", "Megabytes allocated by 1,000,000 calls", plan_alloc_1m},
+    {"open-loop", "p99 latency versus offered load (open loop)", plan_open_loop},
 };
 
 /* ---- gnuplot ---- */

@@ -7,18 +7,31 @@
 # worker could not keep to the schedule (rate_reached = false); the lower
 # panel shows how much of the offered load was achieved.
 #
-# Standalone: reads only the CSV, by column name, and skips closed-loop rows.
+# Chart 8 of `vtbench report` (which passes term, out, datafile, impls and
+# loads common.gp for the terminal and the implementations' colours), and
+# usable standalone: it reads only the CSV, by column name, and skips
+# closed-loop rows.
 #   gnuplot -e 'csv="results/<run>/results.csv"; out="open-loop.svg"' reports/open-loop.gp
 # Variables: csv (default results.csv), out (default open-loop.svg), impls
 # (space-separated, default "alloc-task value-task pooled"), title.
 
+if (exists("datafile")) csv = datafile
 if (!exists("csv")) csv = "results.csv"
 if (!exists("out")) out = "open-loop.svg"
 if (!exists("impls")) impls = "alloc-task value-task pooled"
 if (!exists("title")) title = "p99 latency vs offered load (open loop)"
-
-set terminal svg size 900,800 dynamic enhanced font "sans,11"
-set output out
+if (!exists("term")) term = "svg"
+W = 960
+H = 800
+# gnuplot cannot `load` inside a bracketed block: load through an expression.
+load (exists("common") ? common : "/dev/null")
+if (!exists("common")) {
+    set terminal svg size W,H dynamic font "Helvetica,13" background rgb "white"
+    set output out
+    impl_color(s) = s eq "alloc-task" ? "#d55e00" : s eq "value-task" ? "#0072b2" : \
+                    s eq "pooled" ? "#009e73" : "#999999"
+}
+set termoption noenhanced
 set datafile separator comma
 set datafile columnheaders
 set datafile missing ""
@@ -49,11 +62,10 @@ rows(i) = sprintf('$rows%d', i)
 set datafile separator whitespace
 set datafile nocolumnheaders
 
-set style line 1 lc rgb "#d62728" lw 2 pt 7 ps 0.8
-set style line 2 lc rgb "#1f77b4" lw 2 pt 7 ps 0.8
-set style line 3 lc rgb "#2ca02c" lw 2 pt 7 ps 0.8
-set style line 4 lc rgb "#9467bd" lw 2 pt 7 ps 0.8
-set style line 5 lc rgb "#ff7f0e" lw 2 pt 7 ps 0.8
+# The same colour per implementation as every other chart.
+do for [i=1:words(impls)] {
+    eval sprintf('set style line %d lc rgb "%s" lw 2 pt 7 ps 0.8', i, impl_color(word(impls, i)))
+}
 
 set multiplot layout 2,1 title title
 set lmargin 12
