@@ -39,8 +39,9 @@
 #endif
 #define FIXTURES VTB_SOURCE_DIR "/tests/fixtures/report"
 
-static const char *const all_charts[] = {"ns-per-op", "threads", "alloc",     "key-skew",
-                                         "latency-spectrum", "break-even", "alloc-1m"};
+static const char *const all_charts[] = {"ns-per-op",  "threads",  "alloc",    "key-skew",
+                                         "latency-spectrum", "break-even", "alloc-1m",
+                                         "open-loop"};
 
 /* A fresh empty directory per test, removed with what is in it. */
 static int setup(void **state)
@@ -171,12 +172,16 @@ static void test_sweep(void **state)
 
     generate("sweep", *state, &o);
     check_files(&o);
-    /* A hit ratio x threads sweep fills everything but the key-skew chart. */
+    /* A closed-loop hit ratio x threads sweep fills everything but the
+     * key-skew and open-loop charts. */
     for (size_t k = 0; k < sizeof(all_charts) / sizeof(all_charts[0]); k++)
         assert_int_equal(chart(&o, all_charts[k])->drawn,
-                         strcmp(all_charts[k], "key-skew") != 0);
+                         strcmp(all_charts[k], "key-skew") != 0 &&
+                             strcmp(all_charts[k], "open-loop") != 0);
     assert_string_equal(chart(&o, "key-skew")->note,
                         "this run uses a single key distribution; a key_dist sweep is needed");
+    assert_string_equal(chart(&o, "open-loop")->note,
+                        "no open-loop cells (load = open:RATE); see scenarios/open-loop.ini");
     /* Two thread counts are never mixed silently: lines per thread count,
      * or one held, and the note says which. */
     assert_non_null(strstr(chart(&o, "ns-per-op")->note, "one line style per threads"));
@@ -273,6 +278,23 @@ static void test_key_skew(void **state)
     assert_contains(md, "| 1,000,000 calls at 80% hit rate | Task ~25 MB, ValueTask ~6 MB "
                         "allocated | not measured in this run | **not measured in this run**: "
                         "this run sets no hit ratio (emergent mode)");
+    free(md);
+}
+
+/* An open-loop sweep (a real --quick run of scenarios/open-loop.ini) draws
+ * the hockey stick. */
+static void test_open_loop(void **state)
+{
+    struct vtb_report_outcome o;
+    char *md;
+
+    generate("openloop", *state, &o);
+    check_files(&o);
+    assert_true(chart(&o, "open-loop")->drawn);
+    assert_non_null(strstr(chart(&o, "open-loop")->note, "intended start"));
+    md = read_text(o.report_md);
+    assert_non_null(md);
+    assert_contains(md, "![p99 latency versus offered load (open loop)](open-loop.svg)");
     free(md);
 }
 
@@ -384,6 +406,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_cell_skips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_skew, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rerun_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_run_dir, setup, teardown),
