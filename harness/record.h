@@ -117,6 +117,20 @@ struct vtb_record {
     bool jemalloc_tcache;           /* opt.tcache */
 };
 
+/* The record's latency histograms, by kind, in the order reporters write
+ * them: "all", "hit" (synchronous completions), "miss". Returns the
+ * histogram (possibly NULL) and sets *kind; index < VTB_RECORD_HIST_KINDS. */
+#define VTB_RECORD_HIST_KINDS 3
+static inline const struct vtb_hist *vtb_record_hist(const struct vtb_record *rec, size_t index,
+                                                     const char **kind)
+{
+    static const char *const kinds[VTB_RECORD_HIST_KINDS] = {"all", "hit", "miss"};
+    const struct vtb_hist *hists[VTB_RECORD_HIST_KINDS] = {rec->hist_all, rec->hist_hit,
+                                                           rec->hist_miss};
+    *kind = kinds[index];
+    return hists[index];
+}
+
 /* Run-wide information, given to reporters once before any record. */
 struct vtb_run_info {
     char scenario[VTB_RECORD_TEXT];

@@ -96,21 +96,15 @@ static int write_one(struct hgrm_state *s, const struct vtb_record *rec, const c
 static int hgrm_record(void *state, const struct vtb_record *rec, struct vtb_error *err)
 {
     struct hgrm_state *s = state;
-    const struct {
-        const char *kind;
-        const struct vtb_hist *hist;
-    } hists[] = {
-        {"all", rec->hist_all},
-        {"hit", rec->hist_hit},
-        {"miss", rec->hist_miss},
-    };
 
-    for (size_t i = 0; i < sizeof(hists) / sizeof(hists[0]); i++) {
+    for (size_t i = 0; i < VTB_RECORD_HIST_KINDS; i++) {
+        const char *kind;
+        const struct vtb_hist *hist = vtb_record_hist(rec, i, &kind);
         int rc;
 
-        if (hists[i].hist == NULL || vtb_hist_total_count(hists[i].hist) == 0)
+        if (hist == NULL || vtb_hist_total_count(hist) == 0)
             continue;
-        rc = write_one(s, rec, hists[i].kind, hists[i].hist, err);
+        rc = write_one(s, rec, kind, hist, err);
         if (rc != 0) {
             discard_all(s, 0);
             return rc;

@@ -70,24 +70,18 @@ static int write_hist(FILE *out, const struct vtb_record *rec, const char *kind,
 static int percentiles_record(void *state, const struct vtb_record *rec, struct vtb_error *err)
 {
     struct percentiles_state *s = state;
-    const struct {
-        const char *kind;
-        const struct vtb_hist *hist;
-    } hists[] = {
-        {"all", rec->hist_all},
-        {"hit", rec->hist_hit},
-        {"miss", rec->hist_miss},
-    };
     int rc;
 
     if (s->file.fp == NULL)
         return vtb_error_set(err, VTB_ESTATE, "percentiles.csv: not open");
-    for (size_t i = 0; i < sizeof(hists) / sizeof(hists[0]); i++) {
-        rc = write_hist(s->file.fp, rec, hists[i].kind, hists[i].hist);
+    for (size_t i = 0; i < VTB_RECORD_HIST_KINDS; i++) {
+        const char *kind;
+        const struct vtb_hist *hist = vtb_record_hist(rec, i, &kind);
+        rc = write_hist(s->file.fp, rec, kind, hist);
         if (rc != 0) {
             vtb_atomic_file_abort(&s->file);
-            return vtb_error_set(err, rc, "percentiles.csv: %s histogram of %s: %s",
-                                 hists[i].kind, rec->impl, vtb_strerror(rc));
+            return vtb_error_set(err, rc, "percentiles.csv: %s histogram of %s: %s", kind,
+                                 rec->impl, vtb_strerror(rc));
         }
     }
     rc = vtb_atomic_file_check(&s->file, err);

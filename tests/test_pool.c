@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "test_support.h"
 #include "vtb/alloc_count.h"
 #include "vtb/error.h"
 #include "vtb/pool.h"
@@ -23,20 +24,6 @@ struct rented {
     struct vtb_source *source;
     vtb_token token;
 };
-
-static struct vtb_alloc_counts counts_now(void)
-{
-    struct vtb_alloc_counts c;
-    vtb_alloc_counts_get(&c);
-    return c;
-}
-
-static struct vtb_alloc_counts counts_since(const struct vtb_alloc_counts *before)
-{
-    struct vtb_alloc_counts now = counts_now(), delta;
-    vtb_alloc_counts_sub(&delta, &now, before);
-    return delta;
-}
 
 static void pool_init(struct vtb_pool *pool, uint32_t max_sources)
 {
@@ -87,7 +74,7 @@ static void test_counters_exact(void **state)
     struct rented r[10];
     pool_init(&pool, 100);
     vtb_pool_local_attach(&pool, &local);
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
 
     for (int i = 0; i < 10; i++)
         rent_ok(&pool, &r[i]);
@@ -95,7 +82,7 @@ static void test_counters_exact(void **state)
     assert_int_equal(local.counters.misses, 10);
     assert_int_equal(local.counters.returns, 0);
     assert_int_equal(vtb_pool_created(&pool), 10);
-    struct vtb_alloc_counts d = counts_since(&before);
+    struct vtb_alloc_counts d = vtbt_counts_since(&before);
     assert_int_equal(d.allocs, 10);
     assert_int_equal(d.requested_bytes, 10 * sizeof(struct vtb_source));
 
@@ -108,7 +95,7 @@ static void test_counters_exact(void **state)
         rent_ok(&pool, &r[i]);
     assert_int_equal(local.counters.rents, 20);
     assert_int_equal(local.counters.misses, 10);
-    assert_int_equal(counts_since(&before).allocs, 10);
+    assert_int_equal(vtbt_counts_since(&before).allocs, 10);
     for (int i = 0; i < 10; i++)
         finish(&r[i], (uint64_t)i);
     assert_int_equal(local.counters.returns, 20);
@@ -123,7 +110,7 @@ static void test_counters_exact(void **state)
 
     vtb_pool_local_detach(&local);
     vtb_pool_fini(&pool);
-    d = counts_since(&before);
+    d = vtbt_counts_since(&before);
     assert_int_equal(d.frees, 10);
     assert_int_equal(d.freed_bytes, 10 * sizeof(struct vtb_source));
 }
@@ -143,14 +130,14 @@ static void test_warm_pool_has_no_misses(void **state)
         finish(&r[i], 0);
     assert_int_equal(local.counters.misses, in_flight);
 
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
     for (int round = 0; round < rounds; round++) {
         for (int i = 0; i < in_flight; i++)
             rent_ok(&pool, &r[i]);
         for (int i = in_flight - 1; i >= 0; i--)
             finish(&r[i], (uint64_t)(round * in_flight + i));
     }
-    struct vtb_alloc_counts d = counts_since(&before);
+    struct vtb_alloc_counts d = vtbt_counts_since(&before);
     assert_int_equal(d.allocs, 0);
     assert_int_equal(d.frees, 0);
     assert_int_equal(local.counters.misses, in_flight);

@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "test_support.h"
 #include "vtb/alloc_count.h"
 #include "vtb/error.h"
 #include "vtb/loop.h"
@@ -49,20 +50,6 @@ static int teardown(void **state)
     vtb_pool_local_detach(&fx->local);
     vtb_pool_fini(&fx->pool);
     return balanced ? 0 : -1;
-}
-
-static struct vtb_alloc_counts counts_now(void)
-{
-    struct vtb_alloc_counts c;
-    vtb_alloc_counts_get(&c);
-    return c;
-}
-
-static struct vtb_alloc_counts counts_since(const struct vtb_alloc_counts *before)
-{
-    struct vtb_alloc_counts now = counts_now(), delta;
-    vtb_alloc_counts_sub(&delta, &now, before);
-    return delta;
 }
 
 /* A pooled result whose source is still pending. */
@@ -142,17 +129,17 @@ static void test_misuse_value_consumed_twice(void **state)
 static void test_misuse_task_consumed_twice(void **state)
 {
     (void)state;
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
     struct vtb_task *task;
     assert_int_equal(vtb_task_new_completed(12, 0, &task), 0);
     struct vtb_vresult r = vtb_vresult_from_task(task);
     uint64_t value = 0;
     assert_int_equal(vtb_vresult_get(&r, &value), 0);
     assert_int_equal(value, 12);
-    assert_int_equal(counts_since(&before).frees, 1);
+    assert_int_equal(vtbt_counts_since(&before).frees, 1);
     /* The handle no longer points at the freed task: refused, not read. */
     assert_int_equal(vtb_vresult_get(&r, &value), VTB_ESTALE);
-    assert_int_equal(counts_since(&before).frees, 1);
+    assert_int_equal(vtbt_counts_since(&before).frees, 1);
     enum vtb_status status;
     assert_int_equal(vtb_vresult_status(&r, &status), VTB_ESTALE);
 }
@@ -401,16 +388,16 @@ static void test_status(void **state)
 static void test_discard_pending_task(void **state)
 {
     (void)state;
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
     struct vtb_task_pending *pending;
     struct vtb_vresult r = pending_task(&pending);
     assert_int_equal(vtb_vresult_discard(&r), 0);
     assert_int_equal(vtb_vresult_kind(&r), VTB_VRESULT_CONSUMED);
     /* The producer still holds its reference; its release frees the task. */
-    assert_int_equal(counts_since(&before).frees, 0);
+    assert_int_equal(vtbt_counts_since(&before).frees, 0);
     assert_int_equal(vtb_task_set_result(&pending->task, 1), 0);
     vtb_task_release(&pending->task);
-    struct vtb_alloc_counts d = counts_since(&before);
+    struct vtb_alloc_counts d = vtbt_counts_since(&before);
     assert_int_equal(d.allocs, 1);
     assert_int_equal(d.frees, 1);
     assert_int_equal(d.freed_bytes, sizeof(struct vtb_task_pending));

@@ -34,6 +34,22 @@
 #define VTBT_JEMALLOC 0
 #endif
 
+/* The calling thread's library allocation counts, and their change since
+ * an earlier snapshot. */
+static inline struct vtb_alloc_counts vtbt_counts_now(void)
+{
+    struct vtb_alloc_counts c;
+    vtb_alloc_counts_get(&c);
+    return c;
+}
+
+static inline struct vtb_alloc_counts vtbt_counts_since(const struct vtb_alloc_counts *before)
+{
+    struct vtb_alloc_counts now = vtbt_counts_now(), delta;
+    vtb_alloc_counts_sub(&delta, &now, before);
+    return delta;
+}
+
 static inline void vtbt_sleep_ms(long ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};

@@ -12,6 +12,7 @@
 
 #include <stdatomic.h>
 
+#include "test_support.h"
 #include "vtb/alloc_count.h"
 #include "vtb/error.h"
 #include "vtb/loop.h"
@@ -31,28 +32,14 @@ static void probe_fn(void *state)
     p->seen_rc = vtb_task_get_result(p->task, &p->seen_value);
 }
 
-static struct vtb_alloc_counts counts_now(void)
-{
-    struct vtb_alloc_counts c;
-    vtb_alloc_counts_get(&c);
-    return c;
-}
-
-static struct vtb_alloc_counts counts_since(const struct vtb_alloc_counts *before)
-{
-    struct vtb_alloc_counts now = counts_now(), delta;
-    vtb_alloc_counts_sub(&delta, &now, before);
-    return delta;
-}
-
 static void test_completed_task_allocates_one_task(void **state)
 {
     (void)state;
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
     struct vtb_task *task = NULL;
     assert_int_equal(vtb_task_new_completed(99, 0, &task), 0);
     assert_non_null(task);
-    struct vtb_alloc_counts d = counts_since(&before);
+    struct vtb_alloc_counts d = vtbt_counts_since(&before);
     assert_int_equal(d.allocs, 1);
     assert_int_equal(d.requested_bytes, sizeof(struct vtb_task));
     assert_int_equal(d.frees, 0);
@@ -66,7 +53,7 @@ static void test_completed_task_allocates_one_task(void **state)
     assert_int_equal(vtb_task_get_result(task, &value), 0);
     assert_int_equal(value, 99);
     vtb_task_release(task);
-    d = counts_since(&before);
+    d = vtbt_counts_since(&before);
     assert_int_equal(d.frees, 1);
     assert_int_equal(d.freed_bytes, sizeof(struct vtb_task));
 }
@@ -74,10 +61,10 @@ static void test_completed_task_allocates_one_task(void **state)
 static void test_pending_task_layout_and_refs(void **state)
 {
     (void)state;
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
     struct vtb_task_pending *pending = NULL;
     assert_int_equal(vtb_task_new_pending(0, &pending), 0);
-    struct vtb_alloc_counts d = counts_since(&before);
+    struct vtb_alloc_counts d = vtbt_counts_since(&before);
     assert_int_equal(d.allocs, 1);
     assert_int_equal(d.requested_bytes, sizeof(struct vtb_task_pending));
     assert_int_equal(pending->task.layout, VTB_TASK_LAYOUT_PENDING);
@@ -88,10 +75,10 @@ static void test_pending_task_layout_and_refs(void **state)
     /* The producer's release alone does not free it ... */
     assert_int_equal(vtb_task_set_result(&pending->task, 3), 0);
     vtb_task_release(&pending->task);
-    assert_int_equal(counts_since(&before).frees, 0);
+    assert_int_equal(vtbt_counts_since(&before).frees, 0);
     /* ... the consumer's does, with the pending layout's size. */
     vtb_task_release(&pending->task);
-    d = counts_since(&before);
+    d = vtbt_counts_since(&before);
     assert_int_equal(d.frees, 1);
     assert_int_equal(d.freed_bytes, sizeof(struct vtb_task_pending));
 }
@@ -99,15 +86,15 @@ static void test_pending_task_layout_and_refs(void **state)
 static void test_retain_adds_a_reference(void **state)
 {
     (void)state;
-    struct vtb_alloc_counts before = counts_now();
+    struct vtb_alloc_counts before = vtbt_counts_now();
     struct vtb_task *task;
     assert_int_equal(vtb_task_new_completed(1, 0, &task), 0);
     vtb_task_retain(task);
     assert_int_equal(atomic_load(&task->refs), 2);
     vtb_task_release(task);
-    assert_int_equal(counts_since(&before).frees, 0);
+    assert_int_equal(vtbt_counts_since(&before).frees, 0);
     vtb_task_release(task);
-    assert_int_equal(counts_since(&before).frees, 1);
+    assert_int_equal(vtbt_counts_since(&before).frees, 1);
 }
 
 static void test_get_before_completion_is_not_ready(void **state)
