@@ -21,39 +21,27 @@
 #include "vtb/pool.h"
 #include "vtb/result.h"
 
-struct fixture {
-    struct vtb_pool pool;
-    struct vtb_pool_local local;
-    struct vtb_loop loop;
-};
 
 static int setup(void **state)
 {
-    static struct fixture fx;
-    struct vtb_pool_config config = {.max_sources = 8, .run_async = false};
-    if (vtb_pool_init(&fx.pool, &config) != 0)
+    static struct vtbt_pool_fixture fx;
+    if (vtbt_pool_fixture_init(&fx, false) != 0)
         return -1;
-    vtb_pool_local_attach(&fx.pool, &fx.local);
-    if (vtb_loop_init(&fx.loop, 4) != 0)
-        return -1;
-    vtb_loop_set_current(&fx.loop);
     *state = &fx;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     /* Every test leaves every source it rented back in the pool. */
     int balanced = fx->local.counters.rents == fx->local.counters.returns;
-    vtb_loop_fini(&fx->loop);
-    vtb_pool_local_detach(&fx->local);
-    vtb_pool_fini(&fx->pool);
+    vtbt_pool_fixture_fini(fx);
     return balanced ? 0 : -1;
 }
 
 /* A pooled result whose source is still pending. */
-static struct vtb_vresult pending_source(struct fixture *fx, struct vtb_source **out)
+static struct vtb_vresult pending_source(struct vtbt_pool_fixture *fx, struct vtb_source **out)
 {
     struct vtb_source *source;
     vtb_token token;
@@ -78,7 +66,7 @@ static void count_fn(void *state)
 
 static void test_vresult_layout_and_kinds(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     assert_true(sizeof(struct vtb_vresult) <= 16);
     struct vtb_vresult v = vtb_vresult_from_value(5);
     assert_int_equal(vtb_vresult_kind(&v), VTB_VRESULT_VALUE);
@@ -146,7 +134,7 @@ static void test_misuse_task_consumed_twice(void **state)
 
 static void test_misuse_pooled_consumed_twice(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source;
     struct vtb_vresult r = pending_source(fx, &source);
     assert_int_equal(vtb_source_set_result(source, 13), 0);
@@ -159,7 +147,7 @@ static void test_misuse_pooled_consumed_twice(void **state)
 
 static void test_misuse_pooled_copy_is_stale(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source;
     struct vtb_vresult r = pending_source(fx, &source);
     struct vtb_vresult copy = r;
@@ -177,7 +165,7 @@ static void test_misuse_pooled_copy_is_stale(void **state)
 
 static void test_misuse_pooled_copy_after_reuse(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source, *again;
     struct vtb_vresult r = pending_source(fx, &source);
     struct vtb_vresult copy = r;
@@ -218,7 +206,7 @@ static void test_misuse_task_read_before_completion(void **state)
 
 static void test_misuse_pooled_read_before_completion(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source;
     struct vtb_vresult r = pending_source(fx, &source);
     vtb_token token = (vtb_token)r.payload;
@@ -251,7 +239,7 @@ static void test_misuse_task_second_continuation(void **state)
 
 static void test_misuse_pooled_second_continuation(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source;
     struct vtb_vresult r = pending_source(fx, &source);
     struct vtb_vresult copy = r;
@@ -282,7 +270,7 @@ static void test_misuse_task_completed_twice(void **state)
 
 static void test_misuse_pooled_completed_twice(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source;
     struct vtb_vresult r = pending_source(fx, &source);
     assert_int_equal(vtb_source_set_result(source, 23), 0);
@@ -304,7 +292,7 @@ static void test_null_continuation_rejected(void **state)
 
 static void test_value_continuation_runs_now(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_vresult r = vtb_vresult_from_value(25);
     runs = 0;
     assert_int_equal(vtb_vresult_on_completed(&r, count_fn, NULL), 0);
@@ -317,7 +305,7 @@ static void test_value_continuation_runs_now(void **state)
 
 static void test_completed_task_continuation_is_queued(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_task *task;
     assert_int_equal(vtb_task_new_completed(26, 0, &task), 0);
     struct vtb_vresult r = vtb_vresult_from_task(task);
@@ -333,7 +321,7 @@ static void test_completed_task_continuation_is_queued(void **state)
 
 static void test_faulted_results(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_task_pending *pending;
     struct vtb_vresult t = pending_task(&pending);
     assert_int_equal(vtb_task_set_error(&pending->task, VTB_EBACKEND), 0);
@@ -356,7 +344,7 @@ static void test_faulted_results(void **state)
 
 static void test_status(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     enum vtb_status status = VTB_STATUS_FAULTED;
     struct vtb_vresult v = vtb_vresult_from_value(1);
     assert_int_equal(vtb_vresult_status(&v, &status), 0);
@@ -407,7 +395,7 @@ static void test_discard_pending_task(void **state)
 
 static void test_discard_source(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     struct vtb_source *source;
     struct vtb_vresult r = pending_source(fx, &source);
     /* A pending source cannot be abandoned: its completer still uses it. */
@@ -428,7 +416,7 @@ static void test_discard_source(void **state)
 
 static void test_error_result(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     /* What a get hands back when it could not even start. */
     struct vtb_vresult r = vtb_vresult_from_error(VTB_EEXHAUSTED);
     assert_int_equal(vtb_vresult_kind(&r), VTB_VRESULT_ERROR);

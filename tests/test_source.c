@@ -13,27 +13,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_support.h"
 #include "vtb/error.h"
 #include "vtb/loop.h"
 #include "vtb/pool.h"
 #include "vtb/source.h"
 
-struct fixture {
-    struct vtb_pool pool;
-    struct vtb_pool_local local;
-    struct vtb_loop loop;
-};
 
 static int setup_with(void **state, bool run_async)
 {
-    static struct fixture fx;
-    struct vtb_pool_config config = {.max_sources = 8, .run_async = run_async};
-    if (vtb_pool_init(&fx.pool, &config) != 0)
+    static struct vtbt_pool_fixture fx;
+    if (vtbt_pool_fixture_init(&fx, run_async) != 0)
         return -1;
-    vtb_pool_local_attach(&fx.pool, &fx.local);
-    if (vtb_loop_init(&fx.loop, 4) != 0)
-        return -1;
-    vtb_loop_set_current(&fx.loop);
     *state = &fx;
     return 0;
 }
@@ -50,14 +41,11 @@ static int setup_async(void **state)
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-    vtb_loop_fini(&fx->loop);
-    vtb_pool_local_detach(&fx->local);
-    vtb_pool_fini(&fx->pool);
+    vtbt_pool_fixture_fini(*state);
     return 0;
 }
 
-static struct vtb_source *rent(struct fixture *fx, vtb_token *token)
+static struct vtb_source *rent(struct vtbt_pool_fixture *fx, vtb_token *token)
 {
     struct vtb_source *source = NULL;
     assert_int_equal(vtb_pool_rent(&fx->pool, &source, token), 0);
@@ -83,7 +71,7 @@ static void probe_fn(void *state)
 
 static void test_token_bumps_on_consume(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     enum vtb_status status;
@@ -113,7 +101,7 @@ static void test_token_bumps_on_consume(void **state)
 
 static void test_token_wraps_around(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     const vtb_token max = (vtb_token)~(vtb_token)0;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
@@ -145,7 +133,7 @@ static void test_token_wraps_around(void **state)
 
 static void test_get_before_completion_is_not_ready(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     uint64_t value = 4321;
@@ -162,7 +150,7 @@ static void test_get_before_completion_is_not_ready(void **state)
 
 static void test_second_completion_refused(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     assert_int_equal(vtb_source_set_result(source, 31), 0);
@@ -175,7 +163,7 @@ static void test_second_completion_refused(void **state)
 
 static void test_error_result(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     assert_int_equal(vtb_source_set_error(source, 0), VTB_EINVAL);
@@ -200,7 +188,7 @@ static void test_error_result(void **state)
 
 static void test_second_continuation_refused(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     struct probe a = {source, token, 0, 1, VTB_STATUS_PENDING}, b = a;
@@ -215,7 +203,7 @@ static void test_second_continuation_refused(void **state)
 
 static void test_run_async_flag_survives_reset(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     uint64_t value;
     struct vtb_source *source = rent(fx, &token);
@@ -238,7 +226,7 @@ static void test_run_async_flag_survives_reset(void **state)
 
 static void test_pool_run_async_sets_flag(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     uint64_t value;
     struct vtb_source *source = rent(fx, &token);
@@ -253,7 +241,7 @@ static void test_pool_run_async_sets_flag(void **state)
 
 static void test_late_continuation_is_queued(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     assert_int_equal(vtb_source_set_result(source, 40), 0);
@@ -274,7 +262,7 @@ static void test_late_continuation_is_queued(void **state)
 
 static void test_run_async_completion_queues(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     struct probe p = {source, token, 0, 1, VTB_STATUS_PENDING};
@@ -291,7 +279,7 @@ static void test_run_async_completion_queues(void **state)
 
 static void test_completion_runs_inline_without_run_async(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token token;
     struct vtb_source *source = rent(fx, &token);
     struct probe p = {source, token, 0, 1, VTB_STATUS_PENDING};
@@ -308,7 +296,7 @@ static void test_completion_runs_inline_without_run_async(void **state)
 
 static void test_stale_token_cannot_touch_next_generation(void **state)
 {
-    struct fixture *fx = *state;
+    struct vtbt_pool_fixture *fx = *state;
     vtb_token old;
     uint64_t value;
     struct vtb_source *source = rent(fx, &old);

@@ -24,6 +24,7 @@
 #include "vtb/alloc_count.h"
 #include "vtb/impl.h"
 #include "vtb/loop.h"
+#include "vtb/pool.h"
 #include "vtb/result.h"
 #include "vtb/service.h"
 
@@ -33,6 +34,34 @@
 #else
 #define VTBT_JEMALLOC 0
 #endif
+
+/* A source pool of 8 with this thread's local cache attached, and a loop
+ * attached as this thread's current one: the setting of the source and
+ * result tests. */
+struct vtbt_pool_fixture {
+    struct vtb_pool pool;
+    struct vtb_pool_local local;
+    struct vtb_loop loop;
+};
+
+static inline int vtbt_pool_fixture_init(struct vtbt_pool_fixture *fx, bool run_async)
+{
+    struct vtb_pool_config config = {.max_sources = 8, .run_async = run_async};
+    if (vtb_pool_init(&fx->pool, &config) != 0)
+        return -1;
+    vtb_pool_local_attach(&fx->pool, &fx->local);
+    if (vtb_loop_init(&fx->loop, 4) != 0)
+        return -1;
+    vtb_loop_set_current(&fx->loop);
+    return 0;
+}
+
+static inline void vtbt_pool_fixture_fini(struct vtbt_pool_fixture *fx)
+{
+    vtb_loop_fini(&fx->loop);
+    vtb_pool_local_detach(&fx->local);
+    vtb_pool_fini(&fx->pool);
+}
 
 /* The calling thread's library allocation counts, and their change since
  * an earlier snapshot. */
