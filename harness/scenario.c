@@ -1203,91 +1203,49 @@ size_t vtb_scenario_cell_count(const struct vtb_scenario *s)
     return cells;
 }
 
+/* Which member of struct vtb_cell and which field of union vtb_axis_value
+ * each axis maps to: one list, read in both directions below. */
+#define VTB__CELL_AXES(XX)                                \
+    XX(VTB_AXIS_HIT_RATIO, hit_ratio, f64)                \
+    XX(VTB_AXIS_KEYS, keys, u64)                          \
+    XX(VTB_AXIS_CAPACITY, capacity, u64)                  \
+    XX(VTB_AXIS_TTL_MS, ttl_ms, u64)                      \
+    XX(VTB_AXIS_KEY_DIST, key_dist, key_dist)             \
+    XX(VTB_AXIS_THREADS, threads, u64)                    \
+    XX(VTB_AXIS_CONCURRENCY, concurrency, u64)            \
+    XX(VTB_AXIS_MISS_LATENCY, miss_latency, latency)      \
+    XX(VTB_AXIS_COMPLETION, completion, e)                \
+    XX(VTB_AXIS_CONTINUATION, continuation, e)            \
+    XX(VTB_AXIS_CACHE_LOCK, cache_lock, e)                \
+    XX(VTB_AXIS_LOAD, load, load)
+
 static void cell_set(struct vtb_cell *c, enum vtb_axis axis, const union vtb_axis_value *v)
 {
     switch (axis) {
-    case VTB_AXIS_HIT_RATIO:
-        c->exact_hit_ratio = true;
-        c->hit_ratio = v->f64;
+#define VTB__CELL_SET(ax, member, field) \
+    case ax:                             \
+        c->member = v->field;            \
         break;
-    case VTB_AXIS_KEYS:
-        c->keys = v->u64;
-        break;
-    case VTB_AXIS_CAPACITY:
-        c->capacity = v->u64;
-        break;
-    case VTB_AXIS_TTL_MS:
-        c->ttl_ms = v->u64;
-        break;
-    case VTB_AXIS_KEY_DIST:
-        c->key_dist = v->key_dist;
-        break;
-    case VTB_AXIS_THREADS:
-        c->threads = (unsigned)v->u64;
-        break;
-    case VTB_AXIS_CONCURRENCY:
-        c->concurrency = (unsigned)v->u64;
-        break;
-    case VTB_AXIS_MISS_LATENCY:
-        c->miss_latency = v->latency;
-        break;
-    case VTB_AXIS_COMPLETION:
-        c->completion = (enum vtb_completion_mode)v->e;
-        break;
-    case VTB_AXIS_CONTINUATION:
-        c->continuation = (enum vtb_continuation_mode)v->e;
-        break;
-    case VTB_AXIS_CACHE_LOCK:
-        c->cache_lock = (enum vtb_cache_lock)v->e;
-        break;
-    case VTB_AXIS_LOAD:
-        c->load = v->load;
-        break;
+        VTB__CELL_AXES(VTB__CELL_SET)
+#undef VTB__CELL_SET
     case VTB_AXIS_COUNT:
         break;
     }
+    /* A hit_ratio value, even from a one-value list, selects exact mode. */
+    if (axis == VTB_AXIS_HIT_RATIO)
+        c->exact_hit_ratio = true;
 }
 
 static void cell_get(const struct vtb_cell *c, enum vtb_axis axis, union vtb_axis_value *v)
 {
     memset(v, 0, sizeof(*v));
     switch (axis) {
-    case VTB_AXIS_HIT_RATIO:
-        v->f64 = c->hit_ratio;
+#define VTB__CELL_GET(ax, member, field) \
+    case ax:                             \
+        v->field = c->member;            \
         break;
-    case VTB_AXIS_KEYS:
-        v->u64 = c->keys;
-        break;
-    case VTB_AXIS_CAPACITY:
-        v->u64 = c->capacity;
-        break;
-    case VTB_AXIS_TTL_MS:
-        v->u64 = c->ttl_ms;
-        break;
-    case VTB_AXIS_KEY_DIST:
-        v->key_dist = c->key_dist;
-        break;
-    case VTB_AXIS_THREADS:
-        v->u64 = c->threads;
-        break;
-    case VTB_AXIS_CONCURRENCY:
-        v->u64 = c->concurrency;
-        break;
-    case VTB_AXIS_MISS_LATENCY:
-        v->latency = c->miss_latency;
-        break;
-    case VTB_AXIS_COMPLETION:
-        v->e = (int)c->completion;
-        break;
-    case VTB_AXIS_CONTINUATION:
-        v->e = (int)c->continuation;
-        break;
-    case VTB_AXIS_CACHE_LOCK:
-        v->e = (int)c->cache_lock;
-        break;
-    case VTB_AXIS_LOAD:
-        v->load = c->load;
-        break;
+        VTB__CELL_AXES(VTB__CELL_GET)
+#undef VTB__CELL_GET
     case VTB_AXIS_COUNT:
         break;
     }
