@@ -20,12 +20,6 @@
 #include "vtb/backend.h"
 #include "vtb/loop.h"
 
-/* The driver's per-run constants that the hot loop reads. */
-static double ns_per_tick(void)
-{
-    return vtb_clock_ticks_to_ns(1000000000u) / 1e9;
-}
-
 int vtb_driver_init(struct vtb_driver *driver, struct vtb_worker *worker,
                     const struct vtb_keygen *keys, uint64_t seed, unsigned max_concurrency,
                     struct vtb_hist *hist_all, struct vtb_hist *hist_hit,
@@ -114,7 +108,7 @@ static void slot_finish(struct vtb_driver *d, struct vtb_driver_slot *slot)
         d->result.value_mismatches++;
     if (slot->sampled) {
         int64_t weight = d->config.exact ? 1 : (int64_t)d->config.sample_every;
-        record_latency(d, slot->start_ticks, slot->end_ticks, false, weight, ns_per_tick());
+        record_latency(d, slot->start_ticks, slot->end_ticks, false, weight, d->tick_ns);
     }
     d->result.ops++;
     d->pending--;
@@ -219,7 +213,7 @@ issue_loop(struct vtb_driver *d, struct vtb_driver_slot *slot, const bool floor)
             if (rc == 0 && value != vtb_backend_value(key))
                 d->result.value_mismatches++;
             int64_t weight = (d->config.exact && planned_miss) ? 1 : (int64_t)sample_every;
-            record_latency(d, start, end, true, weight, ns_per_tick());
+            record_latency(d, start, end, true, weight, d->tick_ns);
         }
         if (__builtin_expect(rc != 0, 0))
             vtb__driver_note_error(d, rc);
@@ -261,6 +255,7 @@ int vtb__driver_begin(struct vtb_driver *driver, const struct vtb_driver_config 
     driver->issued = 0;
     driver->pending = 0;
     driver->sample_countdown = config->sample_every;
+    driver->tick_ns = vtb_clock_ticks_to_ns(1000000000u) / 1e9;
     if (!config->exact || config->hit_ratio >= 1.0)
         driver->hit_threshold = UINT64_MAX;
     else if (config->hit_ratio <= 0.0)

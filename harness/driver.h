@@ -102,6 +102,7 @@ struct vtb_driver {
     unsigned pending;            /* slots waiting for a continuation */
     struct vtb_driver_slot *slots;
     unsigned slot_capacity;
+    double tick_ns;              /* ns per clock tick, read once per run */
     uint64_t *key_buffer;        /* pre-drawn keys; bit 63 marks a planned miss */
     size_t key_capacity, key_count, key_next;
     void *open_run;              /* open loop: the run in progress (openloop.c) */
