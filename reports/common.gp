@@ -3,7 +3,7 @@
 # same in every chart), and the helpers that select a chart's rows.
 #
 # The templates read only the run's CSV files. vtbench decides which rows a
-# chart shows and passes that with -e (see harness/report_charts.c):
+# chart shows and passes that with -e (see reports/report_charts.c):
 #   term      'svg' or 'png'         out       output file
 #   datafile  the run's results.csv  pctfile   the run's percentiles.csv
 #   scenario  the scenario's name

@@ -1,5 +1,5 @@
 /*
- * Tests of the regression gate (harness/compare.c) on synthetic runs, so
+ * Tests of the regression gate (harness/compare/compare.c) on synthetic runs, so
  * that every verdict is known in advance and nothing depends on timing:
  * a 20% slowdown over 10 against 10 repetitions is caught, a 2% shift is
  * "same", a noisy pair is "noisy" (and fails only when asked to), so is a

@@ -13,7 +13,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "context.h"
+#include "allocstats.h"
+#include "clock.h"
+#include "context_collect.h"
 #include "vtb/error.h"
 
 static struct vtb_clock_info clock_info;

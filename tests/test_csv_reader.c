@@ -1,5 +1,5 @@
 /*
- * Tests of the RFC 4180 reader (harness/csv_reader.c) that `vtbench compare`
+ * Tests of the RFC 4180 reader (harness/io/csv_reader.c) that `vtbench compare`
  * and `vtbench baseline` read results.csv and samples.csv with.
  *
  * Good inputs check quoting (commas, doubled quotes, line breaks inside a

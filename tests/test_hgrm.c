@@ -1,5 +1,5 @@
 /*
- * Golden-output tests of the .hgrm writer (harness/hgrm.c). The known
+ * Golden-output tests of the .hgrm writer (harness/output/hgrm.c). The known
  * distribution, values 1..10000 ns printed in microseconds, is compared byte
  * for byte with tests/golden/known.hgrm; a four-sample histogram is compared
  * with the output an HdrHistogram port documents for the same samples, which

@@ -1,5 +1,5 @@
 /*
- * Tests of the HDR histogram (harness/histogram.c): shape computation against
+ * Tests of the HDR histogram (harness/results/histogram.c): shape computation against
  * the figures HdrHistogram publishes, percentiles of known distributions,
  * equivalence of record_n and merge with plain recording, overflow clamping,
  * and the percentile iterator against an HdrHistogram port's documented

@@ -64,7 +64,7 @@ static struct vtb_keygen make(const char *dist, uint64_t nkeys, uint64_t seed, u
 {
     struct vtb_key_dist d;
     struct vtb_keygen g;
-    assert_int_equal(vtb_keygen_parse(dist, &d, NULL), 0);
+    assert_int_equal(vtb_key_dist_parse(dist, &d, NULL), 0);
     assert_int_equal(vtb_keygen_init(&g, &d, nkeys, seed, stream), 0);
     return g;
 }
@@ -329,9 +329,9 @@ static void test_parse_and_format(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct vtb_key_dist d, again;
         char buf[VTB_KEY_DIST_TEXT_MAX];
-        assert_int_equal(vtb_keygen_parse(cases[i].text, &d, NULL), 0);
-        assert_string_equal(vtb_keygen_format(&d, buf, sizeof(buf)), cases[i].canonical);
-        assert_int_equal(vtb_keygen_parse(buf, &again, NULL), 0);
+        assert_int_equal(vtb_key_dist_parse(cases[i].text, &d, NULL), 0);
+        assert_string_equal(vtb_key_dist_format(&d, buf, sizeof(buf)), cases[i].canonical);
+        assert_int_equal(vtb_key_dist_parse(buf, &again, NULL), 0);
         assert_int_equal(again.kind, d.kind);
         assert_true(again.theta == d.theta);
         assert_true(again.hot_fraction == d.hot_fraction);
@@ -381,7 +381,7 @@ static void test_parse_errors(void **state)
         struct vtb_key_dist d = {.kind = VTB_KEY_DIST_ZIPF, .theta = 0.5};
         struct vtb_key_dist before = d;
         struct vtb_error err = {0};
-        int rc = vtb_keygen_parse(cases[i].text, &d, &err);
+        int rc = vtb_key_dist_parse(cases[i].text, &d, &err);
         if (rc != cases[i].code || strcmp(err.message, cases[i].message) != 0)
             print_error("case %zu `%s`: got %s \"%s\"\n", i, cases[i].text, vtb_err_name(rc),
                         err.message);

@@ -1,5 +1,5 @@
 /*
- * Tests of the open-loop driver (harness/openloop.c): its schedule, the
+ * Tests of the open-loop driver (harness/measure/openloop.c): its schedule, the
  * coordinated-omission correction, the rate check, and short runs against a
  * real service.
  *

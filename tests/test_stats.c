@@ -1,5 +1,5 @@
 /*
- * Tests of the repetition statistics (harness/stats.c): summaries of samples
+ * Tests of the repetition statistics (harness/results/stats.c): summaries of samples
  * whose median, mean, deviation and confidence interval were worked out by
  * hand, Student's t quantiles against published table values, the warning
  * bits and their text, and the Mann-Whitney U test against scipy's

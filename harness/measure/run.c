@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "allocstats.h"
 #include "clock.h"
 #include "record.h"
-#include "reporter.h"
 #include "runner.h"
 #include "vtb/service.h"
 
@@ -90,15 +90,8 @@ static void cell_config_from(const struct vtb_scenario *scenario, const struct v
     }
 }
 
-struct reporter_slot {
-    const struct vtb_reporter_ops *ops;
-    void *state;
-    bool begun;
-};
 
 struct run_state {
-    struct reporter_slot *reporters;
-    size_t reporter_count;
     struct vtb_run_info *info;
     struct vtb_run_outcome *outcome;
     const struct vtb_run_options *options;
@@ -134,13 +127,8 @@ static int feed_record(void *ctx, const struct vtb_record *record, struct vtb_er
     note_cell(state->info, record);
     if (record->errors > 0 || record->value_mismatches > 0)
         state->outcome->records_with_errors++;
-    for (size_t i = 0; i < state->reporter_count; i++) {
-        struct reporter_slot *slot = &state->reporters[i];
-        int rc = slot->ops->record(slot->state, record, err);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    const struct vtb_record_sink *sink = state->options->sink;
+    return sink->record(sink->ctx, record, err);
 }
 
 static void report_progress(void *ctx, unsigned runs_done_in_cell, unsigned runs_in_cell)
@@ -153,16 +141,6 @@ static void report_progress(void *ctx, unsigned runs_done_in_cell, unsigned runs
     p.runs_done += runs_done_in_cell;
     p.elapsed_s = (double)(vtb_clock_monotonic_ns() - state->start_ns) / 1e9;
     state->options->on_progress(state->options->progress_ctx, &p);
-}
-
-static bool wanted(const char *const *names, const char *name)
-{
-    if (names == NULL)
-        return true;
-    for (size_t i = 0; names[i] != NULL; i++)
-        if (strcmp(names[i], name) == 0)
-            return true;
-    return false;
 }
 
 /* Resolves the implementations: the options' list, or the scenario's. */
@@ -248,27 +226,10 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     state.outcome = outcome;
     state.options = options;
     state.start_ns = vtb_clock_monotonic_ns();
-    state.reporters = calloc(vtb_reporter_count(), sizeof(*state.reporters));
-    if (state.reporters == NULL) {
-        rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+    const struct vtb_record_sink *sink = options->sink;
+    rc = sink->begin(sink->ctx, &info, err);
+    if (rc != 0)
         goto out_free_impls;
-    }
-    for (size_t i = 0; i < vtb_reporter_count(); i++) {
-        const struct vtb_reporter_ops *ops = vtb_reporter_at(i);
-        if (!wanted(options->reporters, ops->name))
-            continue;
-        struct reporter_slot *slot = &state.reporters[state.reporter_count++];
-        slot->ops = ops;
-        slot->state = ops->state_size > 0 ? calloc(1, ops->state_size) : NULL;
-        if (ops->state_size > 0 && slot->state == NULL) {
-            rc = vtb_error_set(err, VTB_ENOMEM, NULL);
-            goto out_close_reporters;
-        }
-        rc = ops->begin(slot->state, &info, err);
-        if (rc != 0)
-            goto out_close_reporters;
-        slot->begun = true;
-    }
 
     state.progress.cell_count = (unsigned)cell_count;
     for (size_t c = 0; c < cell_count; c++) {
@@ -313,27 +274,19 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     outcome->complete = true;
 
 out_close_reporters:
-    /* End every begun reporter even after a failure or an interruption: the
-     * completed cells are written and context.json says whether the run is
-     * complete. A reporter that fails to end removes its own output. */
+    /* End the sink even after a failure or an interruption: the completed
+     * cells are written and context.json says whether the run is complete. */
     info.cells_done = outcome->cells_done;
-    for (size_t i = 0; i < state.reporter_count; i++) {
-        struct reporter_slot *slot = &state.reporters[i];
-        if (slot->begun) {
-            struct vtb_error end_err;
-            vtb_error_clear(&end_err);
-            int end_rc = slot->ops->end(slot->state, &info, &end_err);
-            if (end_rc != 0 && rc == 0) {
-                rc = end_rc;
-                if (err != NULL)
-                    *err = end_err;
-            }
-        } else if (slot->ops != NULL && slot->ops->abort != NULL && slot->state != NULL) {
-            slot->ops->abort(slot->state);
+    {
+        struct vtb_error end_err;
+        vtb_error_clear(&end_err);
+        int end_rc = sink->end(sink->ctx, &info, &end_err);
+        if (end_rc != 0 && rc == 0) {
+            rc = end_rc;
+            if (err != NULL)
+                *err = end_err;
         }
-        free(slot->state);
     }
-    free(state.reporters);
 out_free_impls:
     free(cells);
     free(impls);

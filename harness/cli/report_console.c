@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reporter_list.h"
+#include "console.h"
 #include "stats.h"
 
 /* The implementation every row is compared with. */

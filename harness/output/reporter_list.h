@@ -15,8 +15,7 @@
     XX(vtb_reporter_json)          \
     XX(vtb_reporter_context)       \
     XX(vtb_reporter_hgrm)          \
-    XX(vtb_reporter_percentiles)   \
-    XX(vtb_reporter_console)
+    XX(vtb_reporter_percentiles)
 
 /* Built-in reporters, one const table each. */
 #define VTB__REPORTER_DECLARE(symbol) extern const struct vtb_reporter_ops symbol;

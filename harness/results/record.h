@@ -20,6 +20,7 @@
 #include "stats.h"
 #include "vtb/cache.h"
 #include "vtb/pool.h"
+#include "vtb/error.h"
 #include "vtb/service.h"
 
 #define VTB_RECORD_TEXT 64
@@ -166,6 +167,22 @@ struct vtb_cell_info {
     bool jemalloc_tcache;
     char load[VTB_RECORD_TEXT];
     uint64_t latency_sample_every; /* 1 in open loop: every operation */
+};
+
+/*
+ * Where a run's records go: the caller hands in its reporters behind this
+ * interface (Google Benchmark's runner is handed its reporters the same
+ * way); the run knows none of them. begin is called once with the run-wide
+ * information, record once per cell x implementation, and end once, also
+ * after a failure or an interruption (info->complete false), so that every
+ * completed cell is kept. A record and what it points to are valid only
+ * during the call.
+ */
+struct vtb_record_sink {
+    int (*begin)(void *ctx, const struct vtb_run_info *info, struct vtb_error *err);
+    int (*record)(void *ctx, const struct vtb_record *record, struct vtb_error *err);
+    int (*end)(void *ctx, const struct vtb_run_info *info, struct vtb_error *err);
+    void *ctx;
 };
 
 #endif /* VTB_RECORD_H */

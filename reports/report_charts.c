@@ -1255,7 +1255,7 @@ static int find_templates(char *dir, size_t size, struct vtb_error *err)
         candidates[n++] = env;
     } else {
         if (slash != NULL && __FILE__[0] == '/')
-            snprintf(source, sizeof(source), "%.*s/../reports", (int)(slash - __FILE__),
+            snprintf(source, sizeof(source), "%.*s", (int)(slash - __FILE__),
                      __FILE__);
         if (source[0] != '\0')
             candidates[n++] = source;

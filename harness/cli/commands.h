@@ -21,6 +21,9 @@ enum vtb_exit_code {
 /* Set by the signal handler; the runner stops at its next safe point. */
 extern volatile sig_atomic_t vtb_cli_stop_requested;
 
+/* Installs the handlers that set vtb_cli_stop_requested. */
+void vtb_cli_install_signal_handlers(void);
+
 /* Prints the list of commands. */
 void vtb_cli_usage(FILE *out);
 

@@ -27,9 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sizes of the text fields of struct vtb_alloc_config, terminator included. */
-#define VTB_ALLOC_VERSION_MAX 96
-#define VTB_ALLOC_CONF_MAX 512
+#include "context.h"
 
 /*
  * One thread's cached pointers to its allocator byte counters. Filled by
@@ -62,24 +60,6 @@ struct vtb_alloc_global {
     struct vtb_arena_counts total; /* small + large */
 };
 
-/* Allocator configuration, for the run context. */
-struct vtb_alloc_config {
-    char version[VTB_ALLOC_VERSION_MAX]; /* e.g. "5.3.0-0-g54eaed1d..." */
-    unsigned narenas;                    /* arenas.narenas: current arena limit */
-    unsigned opt_narenas;                /* opt.narenas */
-    bool opt_tcache;                     /* opt.tcache */
-    size_t opt_tcache_max_bytes;         /* opt.tcache_max, or 2^opt.lg_tcache_max */
-    bool opt_background_thread;          /* opt.background_thread */
-    int64_t opt_dirty_decay_ms;          /* opt.dirty_decay_ms (-1: never decay) */
-    int64_t opt_muzzy_decay_ms;          /* opt.muzzy_decay_ms */
-    /* The option text jemalloc read, from its sources in the order it
-     * applies them (compiled-in config.malloc_conf, the malloc_conf symbol,
-     * the /etc/malloc.conf link, MALLOC_CONF) joined by commas; later options
-     * override earlier ones, so this is one equivalent conf string. Empty
-     * when everything is at its default. (5.3's fifth source, the
-     * malloc_conf_2_conf_harder symbol, is not exported by Debian's build.) */
-    char malloc_conf[VTB_ALLOC_CONF_MAX];
-};
 
 /* True when this build reads jemalloc statistics; false in the _none build. */
 bool vtb_allocstats_available(void);

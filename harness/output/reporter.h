@@ -33,15 +33,6 @@ struct vtb_reporter_ops {
     void (*abort)(void *state);
 };
 
-/* The console reporter prints to this stream (stdout by default); tests
- * point it at a memory stream. Colour is used only when the stream is a
- * terminal and NO_COLOR is unset. */
-struct vtb_console_options {
-    FILE *out;
-    bool color;
-    bool quiet;
-};
-void vtb_console_configure(const struct vtb_console_options *options);
 
 /* The reporter called name, or NULL. */
 const struct vtb_reporter_ops *vtb_reporter_find(const char *name);

@@ -28,29 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keydist.h"
 #include "vtb/error.h"
 #include "vtb/rng.h"
-
-enum vtb_key_dist_kind {
-    VTB_KEY_DIST_UNIFORM = 0,
-    VTB_KEY_DIST_ZIPF = 1,
-    VTB_KEY_DIST_HOTSPOT = 2,
-};
-
-/* Largest zipf exponent accepted. Beyond it nearly every draw is rank 0. */
-#define VTB_KEYGEN_THETA_MAX 10.0
-
-/* A key distribution as written in a scenario: plain data. Fields that the
- * kind does not use are zero. */
-struct vtb_key_dist {
-    enum vtb_key_dist_kind kind;
-    double theta;           /* zipf exponent, in (0, VTB_KEYGEN_THETA_MAX] */
-    double hot_fraction;    /* hotspot: share of keys that are hot, in (0, 1) */
-    double hot_probability; /* hotspot: share of operations on them, in [0, 1] */
-};
-
-/* Buffer size that always holds vtb_keygen_format's output. */
-#define VTB_KEY_DIST_TEXT_MAX 96
 
 /* Largest key space a generator accepts (2^62): the scramble works on a
  * power-of-two superset of the key space and must not overflow. */
@@ -77,27 +57,13 @@ struct vtb_keygen {
 };
 
 /*
- * Parses a distribution: "uniform", "zipf:THETA" or
- * "hotspot:HOT_FRACTION:HOT_PROBABILITY". Returns 0 and fills *out;
- * VTB_ESYNTAX for a malformed text or number, VTB_EINVAL for an unknown
- * distribution name, VTB_ERANGE for a parameter outside its range. The
- * message in err names what is wrong, without file or key (callers add them).
- */
-int vtb_keygen_parse(const char *text, struct vtb_key_dist *out, struct vtb_error *err);
-
-/* Writes the canonical text of d ("uniform", "zipf:0.99",
- * "hotspot:0.1:0.9"), which parses back to *d, and returns buf. A buffer of
- * VTB_KEY_DIST_TEXT_MAX bytes always suffices. */
-const char *vtb_keygen_format(const struct vtb_key_dist *d, char *buf, size_t size);
-
-/*
  * Initialises g to draw keys in [0, nkeys) from d. The sequence is a pure
  * function of (d, nkeys, seed, stream): give every thread the scenario seed
  * and its own stream (thread index) for independent, repeatable sequences.
  * The rank-to-key scramble depends on nkeys only. Allocates nothing; there
  * is no fini. Returns 0, or VTB_EINVAL when nkeys is 0 or above
  * VTB_KEYGEN_NKEYS_MAX or d's parameters are outside the ranges that
- * vtb_keygen_parse enforces (so a parsed distribution never fails here).
+ * vtb_key_dist_parse enforces (so a parsed distribution never fails here).
  */
 int vtb_keygen_init(struct vtb_keygen *g, const struct vtb_key_dist *d, uint64_t nkeys,
                     uint64_t seed, uint64_t stream);

@@ -11,9 +11,11 @@
 #include <stddef.h>
 
 #include "context.h"
+#include "record.h"
 #include "scenario.h"
 #include "vtb/error.h"
 #include "vtb/impl.h"
+
 
 /* Progress of a whole run, for the terminal. */
 struct vtb_run_progress {
@@ -37,7 +39,7 @@ struct vtb_run_options {
     volatile sig_atomic_t *stop_requested;
     vtb_run_progress_fn on_progress;
     void *progress_ctx;
-    const char *const *reporters;      /* NULL-terminated names; NULL = all */
+    const struct vtb_record_sink *sink;   /* where the records go (the caller's reporters) */
     const struct vtb_measure_hooks *hooks; /* NULL = none; set = instruction-count mode */
 };
 

@@ -14,9 +14,13 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "console.h"
 #include "context.h"
+#include "context_collect.h"
 #include "instructions.h"
 #include "reporter.h"
+#include "reporter_list.h"
+#include "reporter_set.h"
 #include "run.h"
 #include "scenario.h"
 #include "vtb/impl.h"
@@ -100,6 +104,7 @@ static int list_everything(void)
     printf("\nreporters:\n");
     for (size_t i = 0; i < vtb_reporter_count(); i++)
         printf("  %-10s %s\n", vtb_reporter_at(i)->name, vtb_reporter_at(i)->summary);
+    printf("  %-10s %s\n", vtb_reporter_console.name, vtb_reporter_console.summary);
     return VTB_EXIT_OK;
 }
 
@@ -342,9 +347,24 @@ int vtb_cmd_run(int argc, char **argv)
             .hooks = args.instructions_child != NULL ? &hooks : NULL,
         };
         struct vtb_run_outcome outcome;
+        memset(&outcome, 0, sizeof(outcome));
         struct vtb_error err;
         vtb_error_clear(&err);
-        int rc = vtb_run_scenario(&scenarios[f], &options, &outcome, &err);
+        /* The file reporters, then the console last, so that the summary is
+         * printed once the files are safe. */
+        struct vtb_reporter_set reporters;
+        struct vtb_record_sink sink;
+        vtb_reporter_set_init(&reporters);
+        int rc = 0;
+        for (size_t i = 0; i < vtb_reporter_count() && rc == 0; i++)
+            rc = vtb_reporter_set_add(&reporters, vtb_reporter_at(i), &err);
+        if (rc == 0)
+            rc = vtb_reporter_set_add(&reporters, &vtb_reporter_console, &err);
+        vtb_reporter_set_sink(&reporters, &sink);
+        options.sink = &sink;
+        if (rc == 0)
+            rc = vtb_run_scenario(&scenarios[f], &options, &outcome, &err);
+        vtb_reporter_set_fini(&reporters);
         if (display.enabled)
             fprintf(stderr, "\r%*s\r", 80, "");
         if (rc == VTB_EINTR) {

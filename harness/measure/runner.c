@@ -597,7 +597,7 @@ static int emit_record(struct cell_run *run, size_t impl_index, double floor_ns,
     rec.cell_index = cell->index;
     rec.threads = cell->threads;
     rec.concurrency = cell->concurrency;
-    vtb_keygen_format(&cell->key_dist, rec.key_dist, sizeof(rec.key_dist));
+    vtb_key_dist_format(&cell->key_dist, rec.key_dist, sizeof(rec.key_dist));
     rec.hit_ratio_target = cell->exact ? cell->hit_ratio : NAN;
     rec.keys = cell->keys;
     rec.capacity = vtb_cache_config(run->svc->cache)->capacity;

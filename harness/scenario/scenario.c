@@ -261,7 +261,7 @@ static int item_key_dist(const struct key_def *k, const struct vtb_scenario *s, 
 {
     (void)k;
     (void)s;
-    return vtb_keygen_parse(text, &out->key_dist, err);
+    return vtb_key_dist_parse(text, &out->key_dist, err);
 }
 
 static int item_latency(const struct key_def *k, const struct vtb_scenario *s, const char *text,
@@ -378,7 +378,7 @@ static const char *format_value(enum vtb_axis axis, const union vtb_axis_value *
         snprintf(buf, size, "%" PRIu64, v->u64);
         return buf;
     case VTB_AXIS_KEY_DIST:
-        return vtb_keygen_format(&v->key_dist, buf, size);
+        return vtb_key_dist_format(&v->key_dist, buf, size);
     case VTB_AXIS_MISS_LATENCY:
         return vtb_units_format_latency(&v->latency, buf, size);
     case VTB_AXIS_COMPLETION:

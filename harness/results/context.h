@@ -16,8 +16,53 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "allocstats.h"
-#include "clock.h"
+/* The clock and allocator descriptions are filled by measure/clock.c and
+ * measure/allocstats_*.c; they are plain data of the context, so they are
+ * declared here, where reporters can read them without measuring. */
+/* Sizes of the text fields of struct vtb_clock_info, terminator included. */
+#define VTB_CLOCK_NAME_MAX 32
+#define VTB_CLOCK_NOTE_MAX 128
+
+/* What vtb_clock_init found and measured; plain data, caller-owned. */
+struct vtb_clock_info {
+    char source[VTB_CLOCK_NAME_MAX];            /* "tsc" or "clock_gettime" */
+    double ticks_per_ns;                        /* 1.0 for clock_gettime */
+    char kernel_clocksource[VTB_CLOCK_NAME_MAX]; /* e.g. "tsc", "kvm-clock"; "unknown" */
+    bool invariant_tsc;          /* cpuid reports an invariant TSC */
+    double tsc_ticks_per_ns;     /* calibrated TSC rate even if rejected; 0 without TSC */
+    double tsc_spread_ppm;       /* (max - min) / median of the calibration rounds */
+    /* Median cost of one read, in ns, from many back-to-back reads. The TSC
+     * figures are 0 when there is no usable TSC to measure them with. */
+    double rdtsc_overhead_ns;          /* bare rdtsc */
+    double tsc_overhead_ns;            /* lfence; rdtsc, as vtb_clock_ticks uses it */
+    double clock_gettime_overhead_ns;  /* clock_gettime(CLOCK_MONOTONIC) */
+    double ticks_overhead_ns;          /* vtb_clock_ticks with the chosen source */
+    char note[VTB_CLOCK_NOTE_MAX];     /* why this source was chosen */
+};
+
+/* Sizes of the text fields of struct vtb_alloc_config, terminator included. */
+#define VTB_ALLOC_VERSION_MAX 96
+#define VTB_ALLOC_CONF_MAX 512
+
+/* Allocator configuration, for the run context. */
+struct vtb_alloc_config {
+    char version[VTB_ALLOC_VERSION_MAX]; /* e.g. "5.3.0-0-g54eaed1d..." */
+    unsigned narenas;                    /* arenas.narenas: current arena limit */
+    unsigned opt_narenas;                /* opt.narenas */
+    bool opt_tcache;                     /* opt.tcache */
+    size_t opt_tcache_max_bytes;         /* opt.tcache_max, or 2^opt.lg_tcache_max */
+    bool opt_background_thread;          /* opt.background_thread */
+    int64_t opt_dirty_decay_ms;          /* opt.dirty_decay_ms (-1: never decay) */
+    int64_t opt_muzzy_decay_ms;          /* opt.muzzy_decay_ms */
+    /* The option text jemalloc read, from its sources in the order it
+     * applies them (compiled-in config.malloc_conf, the malloc_conf symbol,
+     * the /etc/malloc.conf link, MALLOC_CONF) joined by commas; later options
+     * override earlier ones, so this is one equivalent conf string. Empty
+     * when everything is at its default. (5.3's fifth source, the
+     * malloc_conf_2_conf_harder symbol, is not exported by Debian's build.) */
+    char malloc_conf[VTB_ALLOC_CONF_MAX];
+};
+
 
 #define VTB_CONTEXT_TEXT_MAX 256 /* size of the free-text fields, NUL included */
 #define VTB_CONTEXT_SHORT_MAX 64 /* size of the short name fields */
@@ -73,16 +118,6 @@ struct vtb_context_field {
         bool b;          /* VTB_CONTEXT_BOOL */
     } value;
 };
-
-/*
- * Fills ctx with the context of a run starting now. clock is what
- * vtb_clock_init reported (copied). Reads /proc and /sys; what cannot be read
- * is recorded as "unknown"/"unavailable" (or 0 / -1 for numbers) rather than
- * failing, because a missing governor must not stop a benchmark. The
- * allocator configuration comes from vtb_allocstats_config.
- * Returns 0, or VTB_EINVAL if ctx or clock is NULL.
- */
-int vtb_context_collect(struct vtb_context *ctx, const struct vtb_clock_info *clock);
 
 /*
  * Lists ctx's fields in a stable order (the jemalloc_* fields appear only

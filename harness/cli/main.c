@@ -4,40 +4,12 @@
  * prints to the terminal, installs signal handlers or decides the exit code;
  * everything they call returns errors instead. Exit codes: see commands.h.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "vtb/config.h"
-
-volatile sig_atomic_t vtb_cli_stop_requested;
-
-static void on_signal(int signo)
-{
-    if (vtb_cli_stop_requested) {
-        /* A second signal means "now": nothing is half-written because every
-         * result file is written under a temporary name. */
-        static const char msg[] = "\nvtbench: stopped immediately\n";
-        ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-        (void)ignored;
-        _exit(VTB_EXIT_INTERRUPTED);
-    }
-    (void)signo;
-    vtb_cli_stop_requested = 1;
-}
-
-static void install_signal_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 #define VTB__COMMAND_ENTRY(name, fn, summary) {#name, fn, summary},
 static const struct {
@@ -76,7 +48,7 @@ int main(int argc, char **argv)
     /* Backend latencies of microseconds need the kernel to wake us within
      * microseconds, not the default 50 us timer slack. */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    install_signal_handlers();
+    vtb_cli_install_signal_handlers();
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(command, commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);

@@ -42,7 +42,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "keygen.h"
+#include "keydist.h"
 #include "vtb/backend.h"
 #include "vtb/cache.h"
 #include "vtb/error.h"

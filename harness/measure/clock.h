@@ -22,26 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Sizes of the text fields of struct vtb_clock_info, terminator included. */
-#define VTB_CLOCK_NAME_MAX 32
-#define VTB_CLOCK_NOTE_MAX 128
+#include "context.h"
 
-/* What vtb_clock_init found and measured; plain data, caller-owned. */
-struct vtb_clock_info {
-    char source[VTB_CLOCK_NAME_MAX];            /* "tsc" or "clock_gettime" */
-    double ticks_per_ns;                        /* 1.0 for clock_gettime */
-    char kernel_clocksource[VTB_CLOCK_NAME_MAX]; /* e.g. "tsc", "kvm-clock"; "unknown" */
-    bool invariant_tsc;          /* cpuid reports an invariant TSC */
-    double tsc_ticks_per_ns;     /* calibrated TSC rate even if rejected; 0 without TSC */
-    double tsc_spread_ppm;       /* (max - min) / median of the calibration rounds */
-    /* Median cost of one read, in ns, from many back-to-back reads. The TSC
-     * figures are 0 when there is no usable TSC to measure them with. */
-    double rdtsc_overhead_ns;          /* bare rdtsc */
-    double tsc_overhead_ns;            /* lfence; rdtsc, as vtb_clock_ticks uses it */
-    double clock_gettime_overhead_ns;  /* clock_gettime(CLOCK_MONOTONIC) */
-    double ticks_overhead_ns;          /* vtb_clock_ticks with the chosen source */
-    char note[VTB_CLOCK_NOTE_MAX];     /* why this source was chosen */
-};
 
 /* Set by vtb_clock_init and read-only afterwards. Internal: use the functions
  * below. Before init they select clock_gettime at one tick per nanosecond, so
