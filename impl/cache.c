@@ -526,6 +526,39 @@ static int resolve_config(const struct vtb_cache_config *config,
     return 0;
 }
 
+/* Slots per stripe: a power of two at least twice the largest stripe's
+ * capacity, so the load factor stays at or below one half. Returns 0, or
+ * VTB_ENOMEM when the table would not fit in memory's address range. */
+static int table_size(const struct vtb_cache_config *resolved, size_t *out)
+{
+    unsigned stripes = resolved->stripes;
+    size_t per_stripe_max = resolved->capacity / stripes + (resolved->capacity % stripes != 0);
+    size_t table = 1;
+    while (table < per_stripe_max) {
+        if (table > SIZE_MAX / 2)
+            return VTB_ENOMEM;
+        table *= 2;
+    }
+    if (table > SIZE_MAX / 2 / stripes / sizeof(struct slot))
+        return VTB_ENOMEM;
+    *out = table * 2;
+    return 0;
+}
+
+int vtb_cache_footprint(const struct vtb_cache_config *config, size_t *bytes)
+{
+    struct vtb_cache_config resolved;
+    size_t table;
+    int rc = config == NULL || bytes == NULL ? VTB_EINVAL : resolve_config(config, &resolved);
+    if (rc == 0)
+        rc = table_size(&resolved, &table);
+    if (rc != 0)
+        return rc;
+    *bytes = sizeof(struct vtb_cache) + resolved.stripes * sizeof(struct stripe) +
+             table * resolved.stripes * sizeof(struct slot);
+    return 0;
+}
+
 int vtb_cache_new(const struct vtb_cache_config *config, struct vtb_cache **out)
 {
     int rc;
@@ -541,19 +574,9 @@ int vtb_cache_new(const struct vtb_cache_config *config, struct vtb_cache **out)
     unsigned stripe_bits = 0;
     while ((1u << stripe_bits) < stripes)
         stripe_bits++;
-    size_t per_stripe_max = resolved.capacity / stripes + (resolved.capacity % stripes != 0);
-
-    /* Table size: a power of two at least twice the largest stripe's
-     * capacity, so the load factor stays at or below one half. */
-    size_t table = 1;
-    while (table < per_stripe_max) {
-        if (table > SIZE_MAX / 2)
-            return VTB_ENOMEM;
-        table *= 2;
-    }
-    if (table > SIZE_MAX / 2 / stripes / sizeof(struct slot))
+    size_t table;
+    if (table_size(&resolved, &table) != 0)
         return VTB_ENOMEM;
-    table *= 2;
     size_t slot_count = table * stripes;
 
     struct vtb_cache *cache = malloc(sizeof(*cache));

@@ -94,12 +94,16 @@ static void source_fetch_fire(struct vtb_work *work)
     vtb_source_set_result(source, value);
 }
 
-/* Runs on the completion thread: the fetch arrived, arm its timer there. */
+/* Runs on the completion thread: the fetch arrived, arm its timer there
+ * (due at once when the service is being expedited). */
 static void arm_on_completion_thread(struct vtb_work *work)
 {
     struct vtb_fetch *fetch = container_of(work, struct vtb_fetch, timer.work);
+    struct vtb_worker *completer = current_worker;
     fetch->timer.work.fn = fetch->fire;
     struct vtb_loop *loop = vtb_loop_current();
+    if (atomic_load_explicit(&completer->svc->expediting, memory_order_acquire))
+        fetch->timer.due_ns = 0;
     if (vtb_loop_timer_start(loop, &fetch->timer, fetch->timer.due_ns) != 0) {
         /* The heap could not grow: complete now rather than lose the
          * operation (it only costs latency accuracy). */
@@ -221,6 +225,27 @@ int vtb_service_call_on_completion_thread(struct vtb_service *svc, void (*fn)(vo
     return 0;
 }
 
+/* On the completion thread: every fetch armed so far is due now. */
+static void expedite_completion_timers(struct vtb_work *work)
+{
+    (void)work;
+    vtb_loop_expire_timers(vtb_loop_current());
+}
+
+void vtb_service_expedite(struct vtb_service *svc)
+{
+    if (!svc->has_completion_thread ||
+        atomic_exchange_explicit(&svc->expediting, true, memory_order_acq_rel))
+        return;
+    svc->expedite_work.fn = expedite_completion_timers;
+    vtb_loop_post(&svc->completion_worker->loop, &svc->expedite_work);
+}
+
+void vtb_worker_expedite(struct vtb_worker *worker)
+{
+    vtb_loop_expire_timers(&worker->loop);
+}
+
 int vtb_service_new(const struct vtb_service_config *config, struct vtb_service **out,
                     struct vtb_error *err)
 {
@@ -231,6 +256,7 @@ int vtb_service_new(const struct vtb_service_config *config, struct vtb_service 
         return vtb_error_set(err, VTB_ENOMEM, NULL);
     svc->config = *config;
     atomic_init(&svc->stopping, false);
+    atomic_init(&svc->expediting, false);
     int rc = vtb_cache_new(&config->cache, &svc->cache);
     if (rc != 0) {
         vtb_error_set(err, rc, "cannot create the cache: %s", vtb_strerror(rc));

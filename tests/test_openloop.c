@@ -399,16 +399,16 @@ static void test_parse_poisson(void **state)
                      0);
     assert_int_equal(vtb_scenario_cell_count(&s), 3);
     struct vtb_cell cell;
-    char buf[VTB_CELL_TEXT_MAX];
+    char buf[VTB_AXIS_TEXT_MAX];
     assert_int_equal(vtb_scenario_cell(&s, 0, &cell), 0);
     assert_int_equal(cell.load.kind, VTB_LOAD_OPEN);
     assert_true(cell.load.poisson);
     assert_true(cell.load.rate_per_s == 10000.0);
-    assert_string_equal(vtb_cell_format_axis(&cell, VTB_AXIS_LOAD, buf, sizeof(buf)),
+    assert_string_equal(vtb_cell_format(&cell, VTB_AXIS_load, buf, sizeof(buf)),
                         "open:10000:poisson");
     assert_int_equal(vtb_scenario_cell(&s, 1, &cell), 0);
     assert_false(cell.load.poisson);
-    assert_string_equal(vtb_cell_format_axis(&cell, VTB_AXIS_LOAD, buf, sizeof(buf)),
+    assert_string_equal(vtb_cell_format(&cell, VTB_AXIS_load, buf, sizeof(buf)),
                         "open:10000");
     assert_int_equal(vtb_scenario_cell(&s, 2, &cell), 0);
     assert_int_equal(cell.load.kind, VTB_LOAD_CLOSED);

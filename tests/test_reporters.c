@@ -3,18 +3,22 @@
  * json_writer, the CSV column table, the registry).
  *
  * The core is a golden-output test per reporter: three hand-made records
- * (fixed numbers, small histograms, a scenario name with a comma and a
- * quote, an emergent-mode cell with NaN fields and a warning) and a machine
- * context built by hand, so that nothing depends on the machine, are fed
- * through begin/record/end into a fresh directory, and every file produced
- * is compared byte for byte with tests/golden/reporters/<file>. To accept a
+ * in two cells (fixed numbers, small histograms, a scenario name with a
+ * comma and a quote, an emergent-mode cell with NaN fields and a warning)
+ * and a machine context built by hand, so that nothing depends on the
+ * machine, are fed through begin/cell/finish/publish into a fresh
+ * directory, and every file produced is compared byte for byte with
+ * tests/golden/reporters/<file>. To accept a
  * deliberate change of format, run the test with VTB_UPDATE_GOLDEN=1, which
  * rewrites the golden files, and review the diff. The golden directory comes
  * from the VTB_GOLDEN_DIR macro, which the build passes.
  *
  * Around it: a simulated full disk (and a device error) must make every file
  * reporter fail with a message naming the file and leave no file at all,
- * final or temporary; context.json must say when a run was interrupted.
+ * final or temporary; the run writer must write context.json last and say
+ * "complete": true only when every cell and every file made it, keep the
+ * journal otherwise, and not count a failing console against the results;
+ * the journal must give back exactly the rows the files hold.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,8 +40,12 @@
 #include "histogram.h"
 #include "json_writer.h"
 #include "record.h"
+#include "context_json.h"
+#include "csv_files.h"
+#include "journal.h"
 #include "reporter.h"
 #include "reporter_list.h"
+#include "run_writer.h"
 #include "console.h"
 #include "stats.h"
 
@@ -164,25 +172,37 @@ static void make_common(struct vtb_record *r, unsigned cell, const char *impl)
     memset(r, 0, sizeof(*r));
     set_text(r->scenario, sizeof(r->scenario), "hit \"ratio\", golden");
     set_text(r->impl, sizeof(r->impl), impl);
-    r->cell_index = cell;
-    r->threads = 2;
-    r->concurrency = 4;
-    set_text(r->key_dist, sizeof(r->key_dist), "uniform");
-    r->hit_ratio_target = 0.8;
-    r->keys = 1000;
-    r->capacity = 1024;
-    r->ttl_ms = 0;
-    set_text(r->miss_latency, sizeof(r->miss_latency), "exp:100us");
+    r->cell.index = cell;
+    r->cell.threads = 2;
+    r->cell.concurrency = 4;
+    r->cell.key_dist = (struct vtb_key_dist){.kind = VTB_KEY_DIST_UNIFORM};
+    r->cell.hit_ratio = 0.8;
+    r->cell.keys = 1000;
+    r->cell.capacity = 1024;
+    r->cell.ttl_ms = 0;
+    r->cell.miss_latency = (struct vtb_latency){.kind = VTB_LATENCY_EXP, .a_ns = 100000};
+    r->cell.completion = VTB_COMPLETE_ON_LOOP;
+    r->cell.continuation = VTB_CONTINUE_POSTED;
+    r->cell.cache_lock = VTB_CACHE_LOCK_SEQLOCK;
+    r->cell.load = (struct vtb_load){.kind = VTB_LOAD_CLOSED};
+    r->cache_capacity = 3024;
     r->miss_latency_ns = 100000.0;
-    set_text(r->completion, sizeof(r->completion), "loop");
-    set_text(r->continuation, sizeof(r->continuation), "posted");
-    set_text(r->cache_lock, sizeof(r->cache_lock), "seqlock");
     r->ops = 1000000;
     r->latency_sample_every = 1;
     r->bytes_are_usable = true;
     r->floor_ns_per_hit = 3.25;
     r->resident_peak_bytes = 12582912;
+    r->rate_reached = true;
+    r->intended_ops_per_sec = r->achieved_ops_per_sec = r->schedule_lag_max_ns = NAN;
+    r->uncorrected.p50_ns = r->uncorrected.p90_ns = r->uncorrected.p99_ns = NAN;
+    r->uncorrected.p999_ns = r->uncorrected.p9999_ns = r->uncorrected.max_ns = NAN;
+    r->uncorrected.mean_ns = NAN;
+    r->instructions_per_op = NAN;
+    r->shared_writes_per_hit = 0;
 }
+
+/* Where each worker of the fixture's cells ran. */
+static const vtb_cpu_mask fixture_cpus[2] = {0x1, 0x3};
 
 static void make_fixture(struct fixture *f)
 {
@@ -243,8 +263,8 @@ static void make_fixture(struct fixture *f)
     /* Cell 1, pooled: emergent mode (no target), one repetition (a
      * warning), no allocator statistics (NaN bytes), only "all" kept. */
     make_common(c, 1, "pooled");
-    c->hit_ratio_target = NAN;
-    set_text(c->key_dist, sizeof(c->key_dist), "zipf:0.99");
+    c->cell.hit_ratio = NAN;
+    c->cell.key_dist = (struct vtb_key_dist){.kind = VTB_KEY_DIST_ZIPF, .theta = 0.99};
     fill_hists(f->hists[2], hits, 6, misses, 3);
     set_repetitions(c, f->samples[2], samples_c, 1);
     c->ops_per_sec = 142857142.85714287;
@@ -260,6 +280,7 @@ static void make_fixture(struct fixture *f)
     c->floor_ns_per_hit = 3.5;
 
     for (int i = 0; i < NRECORDS; i++) {
+        f->recs[i].worker_cpus = fixture_cpus;
         f->recs[i].hist_all = &f->hists[i][0];
         f->recs[i].hist_hit = i == 2 ? NULL : &f->hists[i][1];
         f->recs[i].hist_miss = i == 2 ? NULL : &f->hists[i][2];
@@ -310,7 +331,6 @@ static int teardown(void **state)
     struct fixture *f = *state;
 
     vtb_atomic_file_inject_failure(-1, 0);
-    vtb_console_configure(NULL);
     empty_dir(f->dir);
     rmdir(f->dir);
     for (int i = 0; i < NRECORDS; i++)
@@ -426,33 +446,41 @@ static void check_golden_file(const struct fixture *f, const char *name)
 }
 
 /* Which call of a reporter failed. */
-enum phase { PHASE_NONE, PHASE_BEGIN, PHASE_RECORD, PHASE_END };
+enum phase { PHASE_NONE, PHASE_BEGIN, PHASE_CELL, PHASE_FINISH, PHASE_PUBLISH };
+
+/* The fixture's cells: records [0, 2) are cell 0, [2, 3) cell 1. */
+static const size_t cell_start[] = {0, 2, NRECORDS};
 
 /*
- * Runs one reporter over the fixture as the runner would and returns the
- * first error, with the phase it came from in *failed_in (may be NULL).
- * After a failure, the directory is checked to be empty BEFORE abort is
- * called (a reporter cleans up after itself), and abort is called after,
- * as the runner does.
+ * Runs one reporter over the fixture as the run writer would and returns
+ * the first error, with the phase it came from in *failed_in (may be
+ * NULL). After a failure, the directory is checked to be empty BEFORE
+ * abort is called (a reporter cleans up after itself), and abort is called
+ * after, as the writer does.
  */
-static int run_reporter_phase(const struct vtb_reporter_ops *ops, struct fixture *f,
-                              struct vtb_error *err, enum phase *failed_in)
+static int run_reporter_config(const struct vtb_reporter_ops *ops, const void *config,
+                               struct fixture *f, struct vtb_error *err, enum phase *failed_in)
 {
     void *state = calloc(1, ops->state_size > 0 ? ops->state_size : 1);
     enum phase phase = PHASE_BEGIN;
     int rc;
 
     assert_non_null(state);
-    rc = ops->begin(state, &f->info, err);
-    for (int i = 0; rc == 0 && i < NRECORDS; i++) {
-        phase = PHASE_RECORD;
-        rc = ops->record(state, &f->recs[i], err);
+    rc = ops->begin(state, config, &f->info, err);
+    for (int c = 0; rc == 0 && c < 2; c++) {
+        phase = PHASE_CELL;
+        rc = ops->cell(state, &f->info, &f->recs[cell_start[c]],
+                       cell_start[c + 1] - cell_start[c], err);
     }
     if (rc == 0) {
-        phase = PHASE_END;
-        rc = ops->end(state, &f->info, err);
+        phase = PHASE_FINISH;
+        rc = ops->finish(state, &f->info, err);
     }
-    if (rc != 0) {
+    if (rc == 0 && ops->publish != NULL) {
+        phase = PHASE_PUBLISH;
+        rc = ops->publish(state, err);
+    }
+    if (rc != 0 && ops->kind == VTB_REPORTER_FILE) {
         struct dirent *e;
         DIR *d = opendir(f->dir);
         assert_non_null(d);
@@ -460,13 +488,19 @@ static int run_reporter_phase(const struct vtb_reporter_ops *ops, struct fixture
             if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
                 fail_msg("%s left %s behind after failing", ops->name, e->d_name);
         closedir(d);
-        if (ops->abort != NULL)
-            ops->abort(state);
     }
+    if (rc != 0 && ops->abort != NULL)
+        ops->abort(state);
     if (failed_in != NULL)
         *failed_in = rc != 0 ? phase : PHASE_NONE;
     free(state);
     return rc;
+}
+
+static int run_reporter_phase(const struct vtb_reporter_ops *ops, struct fixture *f,
+                              struct vtb_error *err, enum phase *failed_in)
+{
+    return run_reporter_config(ops, NULL, f, err, failed_in);
 }
 
 static int run_reporter(const struct vtb_reporter_ops *ops, struct fixture *f,
@@ -478,10 +512,7 @@ static int run_reporter(const struct vtb_reporter_ops *ops, struct fixture *f,
 static void run_ok(const char *reporter, struct fixture *f)
 {
     struct vtb_error err = {0};
-    /* The console is the command line's reporter, not a file reporter. */
-    const struct vtb_reporter_ops *ops = strcmp(reporter, "console") == 0
-                                             ? &vtb_reporter_console
-                                             : vtb_reporter_find(reporter);
+    const struct vtb_reporter_ops *ops = vtb_reporter_find(reporter);
     int rc;
 
     assert_non_null(ops);
@@ -520,12 +551,51 @@ static void test_json_golden(void **state)
     check_golden_file(f, "results.json");
 }
 
+static void test_percentiles_golden(void **state)
+{
+    struct fixture *f = *state;
+    char names[512];
+
+    run_ok("percentiles", f);
+    assert_string_equal(list_dir(f->dir, names, sizeof(names)), "percentiles.csv\n");
+    check_golden_file(f, "percentiles.csv");
+}
+
+/* context.json as the run writer writes it for a complete run. */
+static void write_context(struct fixture *f, bool complete, const char *reason)
+{
+    static char arg0[] = "run", arg1[] = "scenarios/golden.ini";
+    static char *const argv[] = {arg0, arg1};
+    struct vtb_cell_note notes[2];
+    struct vtb_output_status outputs[2] = {{.reporter = "csv", .ok = true},
+                                           {.reporter = "json", .ok = complete}};
+    if (!complete)
+        snprintf(outputs[1].error, sizeof(outputs[1].error), "%s", reason);
+    vtb_cell_note_from(&notes[0], &f->recs[0]);
+    vtb_cell_note_from(&notes[1], &f->recs[2]);
+    struct vtb_context_status st = {
+        .complete = complete,
+        .status = complete ? "complete" : "outputs failed",
+        .reason = complete ? NULL : reason,
+        .outputs = outputs,
+        .output_count = 2,
+        .journal_kept = !complete,
+        .argc = 2,
+        .argv = argv,
+        .cells = notes,
+        .cell_count = 2,
+    };
+    struct vtb_error err = {0};
+    if (vtb_context_json_write(&f->info, &st, &err) != 0)
+        fail_msg("context.json: %s", err.message);
+}
+
 static void test_context_golden(void **state)
 {
     struct fixture *f = *state;
     char names[512];
 
-    run_ok("context", f);
+    write_context(f, true, NULL);
     assert_string_equal(list_dir(f->dir, names, sizeof(names)), "context.json\n");
     check_golden_file(f, "context.json");
 }
@@ -556,13 +626,13 @@ static char *console_output(struct fixture *f, bool color, bool quiet, size_t *s
 {
     char *text = NULL;
     FILE *out = open_memstream(&text, size);
+    struct vtb_console_options options = {.out = out, .color = color, .quiet = quiet};
+    struct vtb_error err = {0};
 
     assert_non_null(out);
-    vtb_console_configure(&(struct vtb_console_options){.out = out, .color = color,
-                                                        .quiet = quiet});
-    run_ok("console", f);
+    if (run_reporter_config(&vtb_reporter_console, &options, f, &err, NULL) != 0)
+        fail_msg("console: %s", err.message);
     assert_int_equal(fclose(out), 0);
-    vtb_console_configure(NULL);
     return text;
 }
 
@@ -583,7 +653,7 @@ static void test_console_golden(void **state)
     f->info.complete = false;
     f->info.cells_done = 1;
     text = console_output(f, false, false, &size);
-    assert_non_null(strstr(text, "run interrupted: 1 of 2 cells done\n"));
+    assert_non_null(strstr(text, "run incomplete: 1 of 2 cells done\n"));
     free(text);
 }
 
@@ -618,13 +688,14 @@ static void test_context_incomplete(void **state)
     size_t size;
     char *text;
 
-    f->info.complete = false;
-    f->info.cells_done = 1;
-    run_ok("context", f);
+    write_context(f, false, "results.json: write failed: No space left on device");
     snprintf(path, sizeof(path), "%s/context.json", f->dir);
     text = read_file(path, &size);
     assert_non_null(text);
-    assert_non_null(strstr(text, "\n  \"complete\": false,\n  \"cells_done\": 1,\n"));
+    assert_non_null(strstr(text, "{\n  \"complete\": false,\n  \"status\": \"outputs failed\",\n"
+                                 "  \"incomplete_reason\": \"results.json: write failed: No "
+                                 "space left on device\",\n"));
+    assert_non_null(strstr(text, "\"journal\": \"journal\""));
     free(text);
 }
 
@@ -657,7 +728,7 @@ static void test_full_disk(void **state)
         const char *reporter, *file;
     } cases[] = {
         {"csv", "results.csv"},       {"samples", "samples.csv"},
-        {"json", "results.json"},     {"context", "context.json"},
+        {"json", "results.json"},     {"percentiles", "percentiles.csv"},
         {"hgrm", "0-alloc-task-all.hgrm"},
     };
     struct fixture *f = *state;
@@ -689,7 +760,7 @@ static void test_full_disk_while_recording(void **state)
     rc = run_reporter_phase(vtb_reporter_find("json"), f, &err, &phase);
     vtb_atomic_file_inject_failure(-1, 0);
     assert_int_equal(rc, VTB_ENOSPC);
-    assert_int_equal(phase, PHASE_RECORD);
+    assert_int_equal(phase, PHASE_CELL);
     assert_non_null(strstr(err.message, "results.json: write failed: No space left"));
 }
 
@@ -829,6 +900,231 @@ static void test_json_writer(void **state)
     free(text);
 }
 
+/* ---- The run writer: completeness, the journal, a failing console ---- */
+
+/* A file reporter that fails at its second cell, as a full disk would. */
+static int failing_begin(void *state, const void *config, const struct vtb_run_info *info,
+                         struct vtb_error *err)
+{
+    (void)state, (void)config, (void)info, (void)err;
+    return 0;
+}
+static int failing_cell(void *state, const struct vtb_run_info *info,
+                        const struct vtb_record *records, size_t count, struct vtb_error *err)
+{
+    int *cells = state;
+    (void)info, (void)records, (void)count;
+    if (++*cells == 2)
+        return vtb_error_set(err, VTB_ENOSPC, "broken.csv: write failed: No space left on device");
+    return 0;
+}
+static int failing_finish(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+{
+    (void)state, (void)info, (void)err;
+    return 0;
+}
+static int failing_publish(void *state, struct vtb_error *err)
+{
+    (void)state, (void)err;
+    return 0;
+}
+static const struct vtb_reporter_ops failing_reporter = {
+    .name = "broken", .summary = "fails at the second cell", .kind = VTB_REPORTER_FILE,
+    .state_size = sizeof(int), .begin = failing_begin, .cell = failing_cell,
+    .finish = failing_finish, .publish = failing_publish,
+};
+
+/* Feeds the fixture through a run writer; returns what end returned. */
+static int run_writer(struct fixture *f, struct vtb_run_writer *w, int *cell_rc,
+                      struct vtb_error *err)
+{
+    struct vtb_record_sink sink;
+    vtb_run_writer_sink(w, &sink);
+    int rc = sink.begin(sink.ctx, &f->info, err);
+    *cell_rc = 0;
+    for (int c = 0; rc == 0 && *cell_rc == 0 && c < 2; c++)
+        *cell_rc = sink.cell(sink.ctx, &f->info, &f->recs[cell_start[c]],
+                             cell_start[c + 1] - cell_start[c], err);
+    if (*cell_rc != 0) {
+        f->info.complete = false;
+        f->info.cells_done = 1;
+        snprintf(f->info.status_note, sizeof(f->info.status_note), "%s", err->message);
+    }
+    struct vtb_error end_err = {0};
+    return sink.end(sink.ctx, &f->info, &end_err);
+}
+
+static char *dir_file(const struct fixture *f, const char *name)
+{
+    char path[1024];
+    size_t size;
+    snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+    return read_file(path, &size);
+}
+
+static void test_writer_complete(void **state)
+{
+    struct fixture *f = *state;
+    struct vtb_run_writer w;
+    struct vtb_error err = {0};
+    char names[1024];
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    struct vtb_console_options console = {.out = out};
+    int cell_rc;
+
+    vtb_run_writer_init(&w, 0, NULL, true);
+    for (size_t i = 0; i < vtb_reporter_count(); i++)
+        assert_int_equal(vtb_run_writer_add(&w, vtb_reporter_at(i), NULL, &err), 0);
+    assert_int_equal(vtb_run_writer_add(&w, &vtb_reporter_console, &console, &err), 0);
+    assert_int_equal(run_writer(f, &w, &cell_rc, &err), 0);
+    assert_int_equal(cell_rc, 0);
+    assert_true(w.complete);
+    assert_false(w.display_failed);
+    vtb_run_writer_fini(&w);
+    fclose(out);
+    assert_non_null(strstr(text, "cell 1 of"));
+    free(text);
+    /* Every file, context.json among them; no journal, no temporary. */
+    assert_string_equal(list_dir(f->dir, names, sizeof(names)),
+                        "0-alloc-task-all.hgrm\n0-alloc-task-hit.hgrm\n0-alloc-task-miss.hgrm\n"
+                        "0-value-task-all.hgrm\n0-value-task-hit.hgrm\n1-pooled-all.hgrm\n"
+                        "context.json\npercentiles.csv\nresults.csv\nresults.json\n"
+                        "samples.csv\n");
+    char *context = dir_file(f, "context.json");
+    assert_non_null(strstr(context, "{\n  \"complete\": true,\n  \"status\": \"complete\",\n"));
+    assert_null(strstr(context, "incomplete_reason"));
+    free(context);
+    check_golden_file(f, "results.csv");
+}
+
+static void test_writer_output_fails(void **state)
+{
+    struct fixture *f = *state;
+    struct vtb_run_writer w;
+    struct vtb_error err = {0};
+    int cell_rc;
+
+    vtb_run_writer_init(&w, 0, NULL, true);
+    assert_int_equal(vtb_run_writer_add(&w, vtb_reporter_find("csv"), NULL, &err), 0);
+    assert_int_equal(vtb_run_writer_add(&w, &failing_reporter, NULL, &err), 0);
+    int rc = run_writer(f, &w, &cell_rc, &err);
+    assert_int_equal(cell_rc, VTB_ENOSPC);
+    assert_int_equal(rc, VTB_EIO);
+    assert_false(w.complete);
+    vtb_run_writer_fini(&w);
+    /* The run stopped at the failing cell: context.json says so and why,
+     * the journal that holds the completed cell stays, and results.csv
+     * holds exactly what was measured. */
+    char *context = dir_file(f, "context.json");
+    assert_non_null(context);
+    assert_non_null(strstr(context, "\"complete\": false"));
+    assert_non_null(strstr(context, "\"status\": \"failed\""));
+    assert_non_null(strstr(context, "broken.csv: write failed"));
+    assert_non_null(strstr(context, "\"reporter\": \"broken\",\n      \"ok\": false"));
+    assert_non_null(strstr(context, "\"journal\": \"journal\""));
+    free(context);
+    char *journal = dir_file(f, "journal");
+    assert_non_null(journal);
+    free(journal);
+    char *csv = dir_file(f, "results.csv");
+    assert_non_null(csv);
+    free(csv);
+}
+
+static void test_writer_console_fails(void **state)
+{
+    struct fixture *f = *state;
+    struct vtb_run_writer w;
+    struct vtb_error err = {0};
+    FILE *full = fopen("/dev/full", "w");
+    struct vtb_console_options console = {.out = full};
+    int cell_rc;
+
+    assert_non_null(full);
+    vtb_run_writer_init(&w, 0, NULL, true);
+    assert_int_equal(vtb_run_writer_add(&w, vtb_reporter_find("csv"), NULL, &err), 0);
+    assert_int_equal(vtb_run_writer_add(&w, &vtb_reporter_console, &console, &err), 0);
+    assert_int_equal(run_writer(f, &w, &cell_rc, &err), 0);
+    assert_int_equal(cell_rc, 0);
+    /* stdout failing is the console's failure, not the results'. */
+    assert_true(w.complete);
+    assert_true(w.display_failed);
+    assert_non_null(strstr(w.display_error.message, "stdout: write failed"));
+    vtb_run_writer_fini(&w);
+    fclose(full);
+    char *context = dir_file(f, "context.json");
+    assert_non_null(strstr(context, "\"complete\": true"));
+    free(context);
+}
+
+/* The rows a file reporter writes for the fixture, as one string. */
+static char *expected_csv(const struct fixture *f, enum vtb_csv_file file)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    vtb_csv_file_header(file, out);
+    vtb_csv_file_rows(file, out, f->recs, NRECORDS);
+    fclose(out);
+    return text;
+}
+
+static void test_journal_recovers(void **state)
+{
+    struct fixture *f = *state;
+    struct vtb_journal j = {.fd = -1};
+    struct vtb_journal_contents c;
+    struct vtb_error err = {0};
+
+    assert_int_equal(vtb_journal_create(&j, f->dir, &err), 0);
+    assert_int_equal(vtb_journal_append(&j, &f->recs[0], 2, &err), 0);
+    assert_int_equal(vtb_journal_append(&j, &f->recs[2], 1, &err), 0);
+    vtb_journal_close(&j, false); /* as a SIGKILL would leave it */
+
+    assert_int_equal(vtb_journal_read(f->dir, &c, &err), 0);
+    assert_int_equal(c.cells, 2);
+    assert_false(c.torn);
+    for (int file = 0; file < VTB_CSV_FILE_COUNT; file++) {
+        char *want = expected_csv(f, (enum vtb_csv_file)file);
+        assert_string_equal(c.csv[file], want);
+        free(want);
+    }
+    vtb_journal_contents_free(&c);
+
+    /* A torn last cell (a power cut mid-write) is dropped, the rest kept. */
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/journal", f->dir);
+    FILE *jf = fopen(path, "a");
+    assert_non_null(jf);
+    fputs("C 2 5000 0123456789abcdef\nR results half a ro", jf);
+    fclose(jf);
+    assert_int_equal(vtb_journal_read(f->dir, &c, &err), 0);
+    assert_int_equal(c.cells, 2);
+    assert_true(c.torn);
+    vtb_journal_contents_free(&c);
+
+    /* A damaged cell (its hash does not match) ends the recovery there. */
+    jf = fopen(path, "r+");
+    assert_non_null(jf);
+    fseek(jf, -200, SEEK_END);
+    fputc('#', jf);
+    fclose(jf);
+    assert_int_equal(vtb_journal_read(f->dir, &c, &err), 0);
+    assert_true(c.cells < 2);
+    assert_true(c.torn);
+    vtb_journal_contents_free(&c);
+
+    /* Not a journal at all, and no journal. */
+    jf = fopen(path, "w");
+    fputs("hello\n", jf);
+    fclose(jf);
+    assert_int_equal(vtb_journal_read(f->dir, &c, &err), VTB_ESYNTAX);
+    unlink(path);
+    assert_int_equal(vtb_journal_read(f->dir, &c, &err), VTB_ENOTFOUND);
+}
+
 static void test_csv_text_quoting(void **state)
 {
     static const struct {
@@ -856,19 +1152,17 @@ static void test_csv_text_quoting(void **state)
 
 static void test_csv_columns(void **state)
 {
-    /* The stable prefix, in order, that readers and plots rely on. */
-    static const char *const prefix[] = {
-        "scenario", "impl", "threads", "concurrency", "key_dist", "hit_ratio_target",
-        "hit_ratio", "miss_latency_ns", "completion", "cache_lock", "ops", "repetitions",
-        "ns_per_op", "ns_per_op_ci_low", "ns_per_op_ci_high", "ns_per_op_cv", "ops_per_sec",
-        "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns", "hit_p50_ns",
-        "hit_p99_ns", "miss_p50_ns", "miss_p99_ns", "bytes_per_op", "allocs_per_op",
-        "total_alloc_bytes", "resident_peak_bytes",
-    };
+    /* Identity, then one column per axis of the key table, in its order. */
     (void)state;
-    assert_true(VTB_CSV_COLUMN_COUNT > sizeof(prefix) / sizeof(prefix[0]));
-    for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
-        assert_string_equal(vtb_csv_columns[i].name, prefix[i]);
+    assert_string_equal(vtb_csv_columns[0].name, "scenario");
+    assert_string_equal(vtb_csv_columns[1].name, "impl");
+    assert_string_equal(vtb_csv_columns[2].name, "cell_index");
+    for (int a = 0; a < VTB_AXIS_COUNT; a++) {
+        assert_int_equal(vtb_csv_columns[3 + a].type, VTB_CSV_AXIS);
+        assert_ptr_equal(vtb_csv_columns[3 + a].key, vtb_axis_key((enum vtb_axis)a));
+        assert_string_equal(vtb_csv_columns[3 + a].name, vtb_axis_key((enum vtb_axis)a)->column);
+    }
+    assert_string_equal(vtb_csv_columns[3].name, "hit_ratio_target");
     for (size_t i = 0; i < VTB_CSV_COLUMN_COUNT; i++) {
         assert_ptr_equal(vtb_csv_column_find(vtb_csv_columns[i].name), &vtb_csv_columns[i]);
         assert_true((vtb_csv_columns[i].type == VTB_CSV_REAL) ==
@@ -881,7 +1175,7 @@ static void test_csv_columns(void **state)
 
 static void test_registry(void **state)
 {
-    static const char *const names[] = {"csv", "samples", "json", "context", "hgrm", "percentiles"};
+    static const char *const names[] = {"csv", "samples", "json", "hgrm", "percentiles"};
     (void)state;
     assert_int_equal(vtb_reporter_count(), sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < vtb_reporter_count(); i++) {
@@ -889,9 +1183,11 @@ static void test_registry(void **state)
         assert_string_equal(ops->name, names[i]);
         assert_ptr_equal(vtb_reporter_find(names[i]), ops);
         assert_non_null(ops->summary);
+        assert_int_equal(ops->kind, VTB_REPORTER_FILE);
         assert_non_null(ops->begin);
-        assert_non_null(ops->record);
-        assert_non_null(ops->end);
+        assert_non_null(ops->cell);
+        assert_non_null(ops->finish);
+        assert_non_null(ops->publish);
     }
     assert_null(vtb_reporter_at(vtb_reporter_count()));
     assert_null(vtb_reporter_find("xml"));
@@ -906,6 +1202,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_context_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hgrm_golden, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_percentiles_golden, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_complete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_output_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_console_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_journal_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_console_quiet_and_color, setup, teardown),
         cmocka_unit_test_setup_teardown(test_context_incomplete, setup, teardown),

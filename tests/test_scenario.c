@@ -10,6 +10,8 @@
  * real temporary file, so all three entry points report the same thing.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +25,7 @@
 #include <ini.h>
 
 #include "scenario.h"
+#include "types.h"
 #include "units.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -54,29 +57,29 @@ static void test_defaults(void **state)
     struct vtb_cell c;
     parse_ok(&s, "[scenario]\nname = defaults\n");
 
-    assert_string_equal(s.name, "defaults");
-    assert_string_equal(s.description, "");
+    assert_string_equal(s.settings.name, "defaults");
+    assert_string_equal(s.settings.description, "");
     assert_string_equal(s.source, "t.ini");
-    assert_int_equal(s.impl_count, 3);
-    assert_string_equal(s.impls[0], "alloc-task");
-    assert_string_equal(s.impls[1], "value-task");
-    assert_string_equal(s.impls[2], "pooled");
-    assert_int_equal(s.ops, 1000000);
-    assert_int_equal(s.duration_ns, 0);
-    assert_int_equal(s.warmup_ops, 100000);
-    assert_int_equal(s.warmup_ns, 0);
-    assert_false(s.warmup_explicit);
-    assert_int_equal(s.repetitions, 5);
-    assert_int_equal(s.seed, 1);
-    assert_int_equal(s.latency_sample, 128);
-    assert_false(s.pin_threads);
-    assert_int_equal(s.axes[VTB_AXIS_HIT_RATIO].count, 0);
-    assert_int_equal(s.axes[VTB_AXIS_CAPACITY].count, 0);
+    assert_int_equal(s.settings.impls.count, 3);
+    assert_string_equal(s.settings.impls.names[0], "alloc-task");
+    assert_string_equal(s.settings.impls.names[1], "value-task");
+    assert_string_equal(s.settings.impls.names[2], "pooled");
+    assert_int_equal(s.settings.ops, 1000000);
+    assert_int_equal(s.settings.duration, 0);
+    assert_int_equal(s.settings.warmup.ops, 100000);
+    assert_int_equal(s.settings.warmup.ns, 0);
+    assert_false(s.settings.warmup.explicit_value);
+    assert_int_equal(s.settings.repetitions, 5);
+    assert_int_equal(s.settings.seed, 1);
+    assert_int_equal(s.settings.latency_sample, 128);
+    assert_false(s.settings.pin_threads);
+    assert_int_equal(s.axes[VTB_AXIS_hit_ratio].count, 0);
+    assert_int_equal(s.axes[VTB_AXIS_capacity].count, 0);
 
     assert_int_equal(vtb_scenario_cell_count(&s), 1);
     assert_int_equal(vtb_scenario_cell(&s, 0, &c), 0);
     assert_int_equal(c.index, 0);
-    assert_false(c.exact_hit_ratio);
+    assert_true(isnan(c.hit_ratio));
     assert_int_equal(c.keys, 1024);
     assert_int_equal(c.capacity, 1024);
     assert_int_equal(c.ttl_ms, 0);
@@ -91,8 +94,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.load.kind, VTB_LOAD_CLOSED);
     assert_int_equal(vtb_scenario_cell(&s, 1, &c), VTB_ERANGE);
 
-    char buf[VTB_CELL_TEXT_MAX];
-    assert_string_equal(vtb_cell_format_axis(&c, VTB_AXIS_HIT_RATIO, buf, sizeof(buf)),
+    char buf[VTB_AXIS_TEXT_MAX];
+    assert_string_equal(vtb_cell_format(&c, VTB_AXIS_hit_ratio, buf, sizeof(buf)),
                         "emergent");
     vtb_scenario_fini(&s);
     vtb_scenario_fini(&s); /* harmless twice */
@@ -103,7 +106,7 @@ static void test_every_key(void **state)
     (void)state;
     struct vtb_scenario s;
     struct vtb_cell c;
-    char buf[VTB_CELL_TEXT_MAX];
+    char buf[VTB_AXIS_TEXT_MAX];
     parse_ok(&s, "# all keys, each with one value\n"
                  "[scenario]\n"
                  "name = every-key.v1\n"
@@ -127,24 +130,24 @@ static void test_every_key(void **state)
                  "seed = 0xDEADBEEF\n"
                  "latency_sample = 0\n"
                  "pin_threads = yes\n");
-    assert_string_equal(s.name, "every-key.v1");
-    assert_string_equal(s.description, "Every key, once; with a comma");
-    assert_int_equal(s.impl_count, 2);
-    assert_string_equal(s.impls[0], "pooled");
-    assert_string_equal(s.impls[1], "alloc-task");
-    assert_int_equal(s.ops, 0);
-    assert_int_equal(s.duration_ns, UINT64_C(1500000000));
-    assert_int_equal(s.warmup_ns, UINT64_C(100000000));
-    assert_int_equal(s.warmup_ops, 0);
-    assert_true(s.warmup_explicit);
-    assert_int_equal(s.repetitions, 3);
-    assert_int_equal(s.seed, UINT64_C(0xDEADBEEF));
-    assert_int_equal(s.latency_sample, 0);
-    assert_true(s.pin_threads);
+    assert_string_equal(s.settings.name, "every-key.v1");
+    assert_string_equal(s.settings.description, "Every key, once; with a comma");
+    assert_int_equal(s.settings.impls.count, 2);
+    assert_string_equal(s.settings.impls.names[0], "pooled");
+    assert_string_equal(s.settings.impls.names[1], "alloc-task");
+    assert_int_equal(s.settings.ops, 0);
+    assert_int_equal(s.settings.duration, UINT64_C(1500000000));
+    assert_int_equal(s.settings.warmup.ns, UINT64_C(100000000));
+    assert_int_equal(s.settings.warmup.ops, 0);
+    assert_true(s.settings.warmup.explicit_value);
+    assert_int_equal(s.settings.repetitions, 3);
+    assert_int_equal(s.settings.seed, UINT64_C(0xDEADBEEF));
+    assert_int_equal(s.settings.latency_sample, 0);
+    assert_true(s.settings.pin_threads);
 
     assert_int_equal(vtb_scenario_cell_count(&s), 1);
     assert_int_equal(vtb_scenario_cell(&s, 0, &c), 0);
-    assert_true(c.exact_hit_ratio);
+    assert_false(isnan(c.hit_ratio));
     assert_true(c.hit_ratio == 0.8);
     assert_int_equal(c.keys, 10000);
     assert_int_equal(c.capacity, 4096);
@@ -167,7 +170,7 @@ static void test_every_key(void **state)
         "thread", "inline", "sharded", "open:2500",
     };
     for (int a = 0; a < VTB_AXIS_COUNT; a++)
-        assert_string_equal(vtb_cell_format_axis(&c, (enum vtb_axis)a, buf, sizeof(buf)),
+        assert_string_equal(vtb_cell_format(&c, (enum vtb_axis)a, buf, sizeof(buf)),
                             expected[a]);
     vtb_scenario_fini(&s);
 }
@@ -186,15 +189,15 @@ static void test_sweep_order(void **state)
                  "hit_ratio = 0.5,0.9\n"
                  "impls = pooled, value-task\n");
     assert_int_equal(vtb_scenario_cell_count(&s), 12);
-    assert_true(vtb_scenario_axis_swept(&s, VTB_AXIS_THREADS));
-    assert_true(vtb_scenario_axis_swept(&s, VTB_AXIS_HIT_RATIO));
-    assert_false(vtb_scenario_axis_swept(&s, VTB_AXIS_KEYS));
+    assert_true(vtb_scenario_axis_swept(&s, VTB_AXIS_threads));
+    assert_true(vtb_scenario_axis_swept(&s, VTB_AXIS_hit_ratio));
+    assert_false(vtb_scenario_axis_swept(&s, VTB_AXIS_keys));
     static const double hits[] = {0.5, 0.9};
     static const unsigned threads[] = {1, 2, 4};
     for (size_t i = 0; i < 12; i++) {
         assert_int_equal(vtb_scenario_cell(&s, i, &c), 0);
         assert_int_equal(c.index, i);
-        assert_true(c.exact_hit_ratio);
+        assert_false(isnan(c.hit_ratio));
         assert_true(c.hit_ratio == hits[i / 6]);
         assert_int_equal(c.key_dist.kind,
                          (i / 3) % 2 == 0 ? VTB_KEY_DIST_UNIFORM : VTB_KEY_DIST_ZIPF);
@@ -202,8 +205,8 @@ static void test_sweep_order(void **state)
         assert_int_equal(c.keys, 1024);
     }
     assert_int_equal(vtb_scenario_cell(&s, 12, &c), VTB_ERANGE);
-    assert_string_equal(vtb_scenario_axis_name(VTB_AXIS_KEY_DIST), "key_dist");
-    assert_null(vtb_scenario_axis_name(VTB_AXIS_COUNT));
+    assert_string_equal(vtb_axis_key(VTB_AXIS_key_dist)->name, "key_dist");
+    assert_null(vtb_axis_key(VTB_AXIS_COUNT));
     vtb_scenario_fini(&s);
 }
 
@@ -243,7 +246,7 @@ static void test_nproc(void **state)
     /* Without a list of known implementations any well-formed name goes. */
     text = "[scenario]\nname = n\nimpls = future-impl\n";
     assert_int_equal(vtb_scenario_parse_buffer(&s, text, strlen(text), "n.ini", NULL, NULL), 0);
-    assert_string_equal(s.impls[0], "future-impl");
+    assert_string_equal(s.settings.impls.names[0], "future-impl");
     vtb_scenario_fini(&s);
 }
 
@@ -262,11 +265,11 @@ static void test_syntax_variants(void **state)
                  "\tkeys: 64\r\n"
                  "description =\r\n"
                  "warmup = 0\r\n");
-    assert_string_equal(s.name, "variants");
-    assert_string_equal(s.description, "");
-    assert_int_equal(s.warmup_ops, 0);
-    assert_int_equal(s.warmup_ns, 0);
-    assert_true(s.warmup_explicit);
+    assert_string_equal(s.settings.name, "variants");
+    assert_string_equal(s.settings.description, "");
+    assert_int_equal(s.settings.warmup.ops, 0);
+    assert_int_equal(s.settings.warmup.ns, 0);
+    assert_true(s.settings.warmup.explicit_value);
     assert_int_equal(vtb_scenario_cell(&s, 0, &c), 0);
     assert_int_equal(c.keys, 64);
     vtb_scenario_fini(&s);
@@ -318,12 +321,12 @@ static void test_stream_and_file(void **state)
                      VTB_ENOTFOUND);
     assert_string_equal(err.message,
                         "/nonexistent/dir/x.ini:0: cannot open: No such file or directory");
-    assert_null(s.name);
+    assert_null(s.settings.name);
     vtb_scenario_fini(&s);
 
     /* A directory opens but cannot be read. */
     assert_int_equal(vtb_scenario_load(&s, "/tmp", &options, &err), VTB_EIO);
-    assert_string_equal(err.message, "/tmp:1: read error: Is a directory");
+    assert_string_equal(err.message, "/tmp:0: cannot read: Is a directory");
 }
 
 struct bad_case {
@@ -530,8 +533,8 @@ static void test_bad_inputs(void **state)
         }
         assert_int_equal(err.code, rc);
         /* A failed parse leaves nothing to free. */
-        assert_null(s.name);
-        assert_null(s.impls);
+        assert_null(s.settings.name);
+        assert_null(s.settings.impls.names);
         vtb_scenario_fini(&s);
 
         /* The same bytes through a stream report the same. */
@@ -574,7 +577,7 @@ static void test_garbage_does_not_crash(void **state)
         struct vtb_error err = {0};
         int rc = vtb_scenario_parse_buffer(&s, buf, size, "g.ini", &options, &err);
         if (rc == 0) {
-            assert_non_null(s.name);
+            assert_non_null(s.settings.name);
             assert_true(vtb_scenario_cell_count(&s) >= 1);
         } else {
             assert_int_equal(err.code, rc);
@@ -591,7 +594,7 @@ static void test_overrides(void **state)
     struct vtb_error err = {0};
     struct vtb_cell c;
     parse_ok(&s, "[scenario]\nname = o\nops = 5000\nhit_ratio = 0.5\n");
-    assert_int_equal(s.warmup_ops, 500);
+    assert_int_equal(s.settings.warmup.ops, 500);
 
     assert_int_equal(vtb_scenario_override(&s, " hit_ratio = 0.7, 0.8 ", &err), 0);
     assert_int_equal(err.code, 0);
@@ -601,21 +604,21 @@ static void test_overrides(void **state)
 
     /* duration replaces ops (and the derived warm-up follows), and back. */
     assert_int_equal(vtb_scenario_override(&s, "duration=2s", &err), 0);
-    assert_int_equal(s.ops, 0);
-    assert_int_equal(s.duration_ns, UINT64_C(2000000000));
-    assert_int_equal(s.warmup_ops, 0);
-    assert_int_equal(s.warmup_ns, UINT64_C(200000000));
+    assert_int_equal(s.settings.ops, 0);
+    assert_int_equal(s.settings.duration, UINT64_C(2000000000));
+    assert_int_equal(s.settings.warmup.ops, 0);
+    assert_int_equal(s.settings.warmup.ns, UINT64_C(200000000));
     assert_int_equal(vtb_scenario_override(&s, "ops=1M", &err), 0);
-    assert_int_equal(s.ops, 1000000);
-    assert_int_equal(s.duration_ns, 0);
-    assert_int_equal(s.warmup_ops, 100000);
+    assert_int_equal(s.settings.ops, 1000000);
+    assert_int_equal(s.settings.duration, 0);
+    assert_int_equal(s.settings.warmup.ops, 100000);
     assert_int_equal(vtb_scenario_override(&s, "warmup=5k", &err), 0);
     assert_int_equal(vtb_scenario_override(&s, "ops=100", &err), 0);
-    assert_int_equal(s.warmup_ops, 5000); /* explicit: no longer derived */
+    assert_int_equal(s.settings.warmup.ops, 5000); /* explicit: no longer derived */
     assert_int_equal(vtb_scenario_override(&s, "name=renamed", &err), 0);
-    assert_string_equal(s.name, "renamed");
+    assert_string_equal(s.settings.name, "renamed");
     assert_int_equal(vtb_scenario_override(&s, "description=", &err), 0);
-    assert_string_equal(s.description, "");
+    assert_string_equal(s.settings.description, "");
     assert_int_equal(vtb_scenario_override(&s, "threads=1,2", &err), 0);
     assert_int_equal(vtb_scenario_override(&s, "threads=4", &err), 0);
     assert_int_equal(vtb_scenario_cell_count(&s), 2);
@@ -675,41 +678,150 @@ static void test_overrides(void **state)
 
     /* A failed override changes nothing. */
     assert_int_equal(vtb_scenario_cell_count(&s), 2 * 256);
-    assert_int_equal(s.seed, 1);
-    assert_string_equal(s.name, "renamed");
-    assert_int_equal(s.impl_count, 3);
+    assert_int_equal(s.settings.seed, 1);
+    assert_string_equal(s.settings.name, "renamed");
+    assert_int_equal(s.settings.impls.count, 3);
     vtb_scenario_fini(&s);
 
     /* A scenario built from defaults and overrides alone. */
     assert_int_equal(vtb_scenario_init(&s, &options), 0);
-    assert_null(s.name);
+    assert_null(s.settings.name);
     assert_int_equal(vtb_scenario_override(&s, "name=cli", &err), 0);
     assert_int_equal(vtb_scenario_cell_count(&s), 1);
     vtb_scenario_fini(&s);
 }
 
-static void test_key_docs(void **state)
+/* The key table: every key documented, the axes in cell order, every
+ * default parses, and every stated range is the one enforced. */
+static void test_key_table(void **state)
 {
     (void)state;
-    size_t count = 0;
-    const struct vtb_scenario_key_doc *docs = vtb_scenario_key_docs(&count);
-    assert_int_equal(count, 22);
     size_t axes = 0;
-    for (size_t i = 0; i < count; i++) {
-        assert_non_null(docs[i].key);
-        assert_true(docs[i].default_value[0] != '\0');
-        assert_true(docs[i].range[0] != '\0');
-        assert_true(docs[i].meaning[0] != '\0');
-        axes += docs[i].axis;
+    for (size_t i = 0; i < VTB_KEY_COUNT; i++) {
+        const struct vtb_key *k = &vtb_scenario_keys[i];
+        char range[256];
+        assert_non_null(k->name);
+        assert_ptr_equal(vtb_key_find(k->name), k);
+        assert_true(k->help[0] != '\0');
+        assert_true(k->type->range(k, range, sizeof(range))[0] != '\0');
+        assert_true(k->default_text != NULL || k->doc_default != NULL);
+        if (k->axis) {
+            assert_ptr_equal(vtb_axis_key((enum vtb_axis)axes), k);
+            assert_int_equal(vtb_key_axis(k), (int)axes);
+            assert_non_null(k->column);
+            axes++;
+        } else {
+            assert_int_equal(vtb_key_axis(k), -1);
+            assert_null(k->column);
+        }
     }
     assert_int_equal(axes, VTB_AXIS_COUNT);
-    /* Every axis has its doc row, under the axis's own name. */
-    for (int a = 0; a < VTB_AXIS_COUNT; a++) {
-        bool found = false;
-        for (size_t i = 0; i < count; i++)
-            found |= docs[i].axis && strcmp(docs[i].key, vtb_scenario_axis_name(a)) == 0;
-        assert_true(found);
+    assert_null(vtb_key_find("nope"));
+    /* The message of a range error is the range the docs state. */
+    const struct vtb_key *conc = vtb_key_find("concurrency");
+    char range[64];
+    assert_string_equal(conc->type->range(conc, range, sizeof(range)), "in [1,4096]");
+}
+
+/* The resolved INI of a scenario parses back to the same scenario, for
+ * every kind of key. */
+static void test_write_ini(void **state)
+{
+    (void)state;
+    struct vtb_scenario s, back;
+    parse_ok(&s, "[scenario]\nname = round-trip\ndescription = a, b\nimpls = pooled, value-task\n"
+                 "hit_ratio = 0.5, 1\nkeys = 10k\nttl_ms = 250\nkey_dist = zipf:0.99\n"
+                 "threads = 1, nproc\nconcurrency = 16\nmiss_latency = exp:20us\n"
+                 "completion = thread\ncontinuation = inline\ncache_lock = global, sharded\n"
+                 "load = open:2.5k:poisson\nduration = 1.5s\nrepetitions = 3\nseed = 0xBEEF\n"
+                 "latency_sample = 0\npin_threads = yes\n");
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_int_equal(vtb_scenario_write_ini(&s, "header line 1\nline 2", out), 0);
+    fclose(out);
+    struct vtb_error err = {0};
+    int rc = vtb_scenario_parse_buffer(&back, text, size, "back.ini", &options, &err);
+    if (rc != 0)
+        print_error("%s\n%s\n", err.message, text);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(text, "; header line 1\n; line 2\n[scenario]\n"));
+    assert_non_null(strstr(text, "\n; capacity: absent"));
+    assert_non_null(strstr(text, "\nwarmup = 150ms\n")); /* derived, written explicitly */
+    assert_int_equal(vtb_scenario_cell_count(&back), vtb_scenario_cell_count(&s));
+    for (size_t i = 0; i < vtb_scenario_cell_count(&s); i++) {
+        struct vtb_cell a, b;
+        vtb_scenario_cell(&s, i, &a);
+        vtb_scenario_cell(&back, i, &b);
+        for (int ax = 0; ax < VTB_AXIS_COUNT; ax++) {
+            char ta[VTB_AXIS_TEXT_MAX], tb[VTB_AXIS_TEXT_MAX];
+            assert_string_equal(vtb_cell_format(&a, (enum vtb_axis)ax, ta, sizeof(ta)),
+                                vtb_cell_format(&b, (enum vtb_axis)ax, tb, sizeof(tb)));
+        }
     }
+    assert_string_equal(back.settings.description, "a, b");
+    assert_int_equal(back.settings.duration, s.settings.duration);
+    assert_int_equal(back.settings.warmup.ns, s.settings.warmup.ns);
+    assert_int_equal(back.settings.seed, 0xBEEF);
+    assert_true(back.settings.pin_threads);
+    free(text);
+    vtb_scenario_fini(&back);
+    vtb_scenario_fini(&s);
+}
+
+/* `emergent` sets an absent hit ratio explicitly, from a file or --set. */
+static void test_emergent(void **state)
+{
+    (void)state;
+    struct vtb_scenario s;
+    struct vtb_cell c;
+    struct vtb_error err = {0};
+    parse_ok(&s, "[scenario]\nname = e\nhit_ratio = 0.5\n");
+    assert_int_equal(vtb_scenario_override(&s, "hit_ratio=emergent", &err), 0);
+    vtb_scenario_cell(&s, 0, &c);
+    assert_true(isnan(c.hit_ratio));
+    assert_true(vtb_cell_absent(&c, VTB_AXIS_hit_ratio));
+    assert_true(isnan(vtb_cell_number(&c, VTB_AXIS_hit_ratio)));
+    assert_true(vtb_cell_number(&c, VTB_AXIS_keys) == 1024);
+    vtb_scenario_fini(&s);
+}
+
+/* Files are read within a bound: a file that is too large, or a line that
+ * never ends, is refused at it; a CRLF line of exactly the limit is not
+ * too long. */
+static void test_bounded_input(void **state)
+{
+    (void)state;
+    struct vtb_scenario s;
+    struct vtb_error err = {0};
+    char path[] = "/tmp/vtb_test_big_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static char chunk[65536];
+    memset(chunk, 'x', sizeof(chunk));
+    for (int i = 0; i < 17; i++)
+        assert_int_equal(write(fd, chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+    close(fd);
+    assert_int_equal(vtb_scenario_load(&s, path, &options, &err), VTB_ERANGE);
+    char expected[256];
+    snprintf(expected, sizeof(expected),
+             "%s:0: larger than 1048576 bytes; a scenario file is a few hundred bytes of text", path);
+    assert_string_equal(err.message, expected);
+    unlink(path);
+
+    /* 199 bytes of line before a CRLF: exactly inih's limit. */
+    char text[512];
+    int n = snprintf(text, sizeof(text), "[scenario]\r\nname = crlf\r\ndescription = ");
+    while (n < (int)strlen("[scenario]\r\nname = crlf\r\n") + 199)
+        text[n++] = 'd';
+    memcpy(text + n, "\r\n", 3);
+    parse_ok(&s, text);
+    vtb_scenario_fini(&s);
+    /* One byte more is too long, and says so with the right length. */
+    memmove(text + n + 1, text + n, 3);
+    text[n] = 'd';
+    assert_int_equal(parse_text(&s, text, &err), VTB_ESYNTAX);
+    assert_string_equal(err.message, "t.ini:3: line too long (200 bytes, at most 199)");
 }
 
 static void test_units_durations(void **state)
@@ -894,7 +1006,10 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_garbage_does_not_crash),
         cmocka_unit_test(test_overrides),
-        cmocka_unit_test(test_key_docs),
+        cmocka_unit_test(test_key_table),
+        cmocka_unit_test(test_write_ini),
+        cmocka_unit_test(test_emergent),
+        cmocka_unit_test(test_bounded_input),
         cmocka_unit_test(test_units_durations),
         cmocka_unit_test(test_units_counts),
         cmocka_unit_test(test_units_numbers),

@@ -26,7 +26,7 @@ static void test_every_shipped_scenario_parses(void **state)
     for (size_t i = 0; i < vtb_impl_count() && n < 63; i++)
         names[n++] = vtb_impl_at(i)->name;
     names[n] = NULL;
-    struct vtb_scenario_options options = {names, 0};
+    struct vtb_scenario_options options = {.known_impls = names};
 
     DIR *dir = opendir(VTB_SOURCE_DIR "/scenarios");
     assert_non_null(dir);

@@ -1,6 +1,10 @@
 /*
- * `vtbench run` and `vtbench list`: the command-line front-end of a scenario
- * run (argument parsing, progress bar, summary, exit code).
+ * `vtbench run`: the command-line front-end of a scenario run. It parses
+ * the options, reads every scenario file before measuring anything, plans
+ * each run and refuses one that would not end or fit, creates the run
+ * directory with its resolved scenario.ini, chooses the reporters and
+ * hands them to the run, shows progress, and turns the outcome into an
+ * exit code.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,14 +19,16 @@
 #include "clock.h"
 #include "commands.h"
 #include "console.h"
-#include "context.h"
 #include "context_collect.h"
 #include "instructions.h"
+#include "messages.h"
+#include "plan.h"
 #include "reporter.h"
-#include "reporter_list.h"
-#include "reporter_set.h"
 #include "run.h"
+#include "run_dir.h"
+#include "run_writer.h"
 #include "scenario.h"
+#include "vtb/config.h"
 #include "vtb/impl.h"
 
 #define MAX_LIST_ARGS 64
@@ -32,6 +38,7 @@ static void run_usage(FILE *out)
     fprintf(out,
             "usage: vtbench run FILE... [--impl NAME]... [--set KEY=VALUE]... [--out DIR]\n"
             "                   [--quick] [--quiet] [--force-async] [--instructions] [--report]\n"
+            "                   [--dry-run] [--force]\n"
             "\n"
             "Measures every cell of each scenario file against the implementations and\n"
             "writes the results into DIR/<UTC time>-<scenario>/ (DIR defaults to results).\n"
@@ -44,18 +51,341 @@ static void run_usage(FILE *out)
             "  --report         then write charts and report.md into RUN_DIR/report\n"
             "  --instructions   count instructions per operation under callgrind (valgrind):\n"
             "                   one repetition, times meaningless; exact with threads = 1\n"
-            "                   and completion = loop, approximate otherwise\n");
+            "                   and completion = loop, approximate otherwise\n"
+            "  --dry-run        print the plan (cells, time, memory, files) and stop\n"
+            "  --force          run even when the plan exceeds a day, 75%% of the memory\n"
+            "                   or 100,000 files\n");
+}
+
+struct run_args {
+    const char *files[MAX_LIST_ARGS];
+    size_t file_count;
+    const char *impls[MAX_LIST_ARGS];
+    size_t impl_count;
+    const char *sets[MAX_LIST_ARGS];
+    size_t set_count;
+    const char *out_dir;
+    bool quick, quiet, force_async, report, dry_run, force, help_shown;
+    bool instructions;              /* --instructions: re-run under callgrind */
+    const char *instructions_child; /* hidden: we are that re-run; dumps go here */
+    int argc;                       /* the command line as given (getopt reorders argv) */
+    char *argv[4 * MAX_LIST_ARGS + 32];
+};
+
+static int push_arg(const char **list, size_t *count, const char *value, const char *option)
+{
+    if (*count == MAX_LIST_ARGS) {
+        vtb_cli_error("%s: at most %d", option, MAX_LIST_ARGS);
+        return VTB_EXIT_USAGE;
+    }
+    list[(*count)++] = value;
+    return VTB_EXIT_OK;
+}
+
+/* One option; returns an exit code, VTB_EXIT_OK to go on, or -1 for
+ * --help (printed). */
+static int take_option(int c, struct run_args *args)
+{
+    switch (c) {
+    case 'i':
+        return push_arg(args->impls, &args->impl_count, optarg, "--impl");
+    case 's':
+        return push_arg(args->sets, &args->set_count, optarg, "--set");
+    case 'o':
+        if (optarg[0] == '\0') {
+            vtb_cli_error("--out: empty directory name");
+            return VTB_EXIT_USAGE;
+        }
+        args->out_dir = optarg;
+        return VTB_EXIT_OK;
+    case 'q': args->quick = true; return VTB_EXIT_OK;
+    case 'Q': args->quiet = true; return VTB_EXIT_OK;
+    case 'A': args->force_async = true; return VTB_EXIT_OK;
+    case 'I': args->instructions = true; return VTB_EXIT_OK;
+    case 'R': args->report = true; return VTB_EXIT_OK;
+    case 'D': args->dry_run = true; return VTB_EXIT_OK;
+    case 'F': args->force = true; return VTB_EXIT_OK;
+    case 'C': args->instructions_child = optarg; return VTB_EXIT_OK;
+    case 'h':
+        run_usage(stdout);
+        args->help_shown = true;
+        return -1;
+    default:
+        run_usage(stderr);
+        return VTB_EXIT_USAGE;
+    }
+}
+
+static int parse_run_args(int argc, char **argv, struct run_args *args)
+{
+    static const struct option long_options[] = {
+        {"impl", required_argument, NULL, 'i'},   {"set", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},    {"quick", no_argument, NULL, 'q'},
+        {"quiet", no_argument, NULL, 'Q'},        {"force-async", no_argument, NULL, 'A'},
+        {"instructions", no_argument, NULL, 'I'}, {"report", no_argument, NULL, 'R'},
+        {"dry-run", no_argument, NULL, 'D'},      {"force", no_argument, NULL, 'F'},
+        {&VTB_INSTRUCTIONS_CHILD_FLAG[2], required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    memset(args, 0, sizeof(*args));
+    args->out_dir = "results";
+    args->argc = 0;
+    for (int i = 0; i < argc && (size_t)i < sizeof(args->argv) / sizeof(args->argv[0]); i++)
+        args->argv[args->argc++] = argv[i];
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        int code = take_option(c, args);
+        if (code != VTB_EXIT_OK)
+            return code < 0 ? vtb_cli_stdout_status() : code;
+    }
+    for (int i = optind; i < argc; i++)
+        if (push_arg(args->files, &args->file_count, argv[i], "run: scenario files") != 0)
+            return VTB_EXIT_USAGE;
+    if (args->file_count == 0) {
+        vtb_cli_error("run: no scenario file given");
+        run_usage(stderr);
+        return VTB_EXIT_USAGE;
+    }
+    /* A usage error, not an I/O error found after the measurements start. */
+    struct stat st;
+    if (stat(args->out_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        vtb_cli_error("--out: %s exists and is not a directory", args->out_dir);
+        return VTB_EXIT_USAGE;
+    }
+    return VTB_EXIT_OK;
+}
+
+/* --instructions: the same run again, under callgrind, with the hidden
+ * flag that makes the child install the counting hooks. The arguments are
+ * rebuilt from what was parsed, so the child never sees --instructions. */
+static int run_under_callgrind(const struct run_args *args)
+{
+    const char *child[5 * MAX_LIST_ARGS + 16];
+    size_t n = 0;
+    child[n++] = "run";
+    for (size_t i = 0; i < args->file_count; i++)
+        child[n++] = args->files[i];
+    for (size_t i = 0; i < args->impl_count; i++) {
+        child[n++] = "--impl";
+        child[n++] = args->impls[i];
+    }
+    for (size_t i = 0; i < args->set_count; i++) {
+        child[n++] = "--set";
+        child[n++] = args->sets[i];
+    }
+    child[n++] = "--out";
+    child[n++] = args->out_dir;
+    static const struct {
+        size_t offset;
+        const char *flag;
+    } flags[] = {{offsetof(struct run_args, quick), "--quick"},
+                 {offsetof(struct run_args, quiet), "--quiet"},
+                 {offsetof(struct run_args, force_async), "--force-async"},
+                 {offsetof(struct run_args, report), "--report"},
+                 {offsetof(struct run_args, force), "--force"}};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (*(const bool *)((const char *)args + flags[i].offset))
+            child[n++] = flags[i].flag;
+    int exit_code = VTB_EXIT_RUN_FAILED;
+    struct vtb_error err;
+    vtb_error_clear(&err);
+    if (vtb_instructions_reexec(child, n, &vtb_cli_stop_requested, &exit_code, &err) != 0) {
+        vtb_cli_error("--instructions: %s", err.message);
+        return VTB_EXIT_RUN_FAILED;
+    }
+    return exit_code;
+}
+
+/* The implementations: --impl's, checked; none given means the scenario's. */
+static int resolve_cli_impls(const struct run_args *args, const struct vtb_impl_ops **impls)
+{
+    for (size_t i = 0; i < args->impl_count; i++) {
+        impls[i] = vtb_impl_find(args->impls[i]);
+        if (impls[i] == NULL) {
+            vtb_cli_error("--impl: unknown implementation '%s' (see vtbench list)",
+                          args->impls[i]);
+            return VTB_EXIT_USAGE;
+        }
+        /* Twice the same implementation would write the same file names. */
+        for (size_t j = 0; j < i; j++)
+            if (impls[j] == impls[i]) {
+                vtb_cli_error("--impl: '%s' given twice", args->impls[i]);
+                return VTB_EXIT_USAGE;
+            }
+    }
+    return VTB_EXIT_OK;
+}
+
+/* The run's implementations, in order: --impl's or the scenario's. */
+static size_t impls_of(const struct run_args *args, const struct vtb_impl_ops *const *cli_impls,
+                       const struct vtb_scenario *s, const struct vtb_impl_ops **out)
+{
+    if (args->impl_count > 0) {
+        memcpy(out, cli_impls, args->impl_count * sizeof(*out));
+        return args->impl_count;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->settings.impls.count && n < MAX_LIST_ARGS; i++) {
+        const struct vtb_impl_ops *ops = vtb_impl_find(s->settings.impls.names[i]);
+        if (ops != NULL)
+            out[n++] = ops;
+    }
+    return n;
 }
 
 static const char **known_impl_names(void)
 {
-    static const char *names[64];
+    static const char *names[MAX_LIST_ARGS];
     size_t n = vtb_impl_count();
-    for (size_t i = 0; i < n && i < 63; i++)
+    for (size_t i = 0; i < n && i < MAX_LIST_ARGS - 1; i++)
         names[i] = vtb_impl_at(i)->name;
-    names[n < 63 ? n : 63] = NULL;
+    names[n < MAX_LIST_ARGS - 1 ? n : MAX_LIST_ARGS - 1] = NULL;
     return names;
 }
+
+/* --quick: a tenth of the work, at most three repetitions, applied to the
+ * scenario itself so that its scenario.ini says what really ran. */
+static void make_quick(struct vtb_scenario *s)
+{
+    struct vtb_settings *st = &s->settings;
+    st->ops = st->ops / 10 > 0 ? st->ops / 10 : st->ops;
+    st->duration /= 10;
+    st->warmup.ops /= 10;
+    st->warmup.ns /= 10;
+    if (st->repetitions > 3)
+        st->repetitions = 3;
+}
+
+/* Reads every file, with its overrides, before anything is measured: a
+ * typo in the third file must not cost the first two runs. */
+static int load_scenarios(const struct run_args *args, struct vtb_scenario *scenarios,
+                          size_t *loaded)
+{
+    struct vtb_scenario_options options = {known_impl_names(), 0, &vtb_cli_stop_requested};
+    *loaded = 0;
+    for (size_t f = 0; f < args->file_count; f++) {
+        struct vtb_error err;
+        vtb_error_clear(&err);
+        int rc = vtb_scenario_load(&scenarios[f], args->files[f], &options, &err);
+        if (rc == 0)
+            (*loaded)++;
+        for (size_t s = 0; s < args->set_count && rc == 0; s++)
+            rc = vtb_scenario_override(&scenarios[f], args->sets[s], &err);
+        /* An instruction count does not vary: one repetition is enough. */
+        if (rc == 0 && args->instructions_child != NULL)
+            rc = vtb_scenario_override(&scenarios[f], "repetitions=1", &err);
+        if (rc == 0 && args->quick)
+            make_quick(&scenarios[f]);
+        if (rc != 0) {
+            vtb_cli_error("%s", err.message);
+            return rc == VTB_EINTR ? VTB_EXIT_INTERRUPTED : VTB_EXIT_USAGE;
+        }
+    }
+    return VTB_EXIT_OK;
+}
+
+/* ---- The plan ---- */
+
+static const char *format_seconds(double s, char *buf, size_t size)
+{
+    if (s < 120)
+        snprintf(buf, size, "%.1f s", s);
+    else if (s < 2 * 3600)
+        snprintf(buf, size, "%.0f min", s / 60);
+    else if (s < 3 * 86400)
+        snprintf(buf, size, "%.1f h", s / 3600);
+    else if (s < 3 * 365.25 * 86400)
+        snprintf(buf, size, "%.0f days", s / 86400);
+    else
+        snprintf(buf, size, "%.0f years", s / (365.25 * 86400));
+    return buf;
+}
+
+static const char *format_bytes(double b, char *buf, size_t size)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t u = 0;
+    while (b >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        b /= 1024;
+        u++;
+    }
+    snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+    return buf;
+}
+
+static void describe_time(const struct vtb_plan *p, char *buf, size_t size)
+{
+    const struct vtb_plan_slowest *w = &p->slowest;
+    char t[32], cell_t[32], lat[64];
+    format_seconds(p->seconds, t, sizeof(t));
+    format_seconds(w->seconds, cell_t, sizeof(cell_t));
+    if (w->latency_bound)
+        snprintf(lat, sizeof(lat), ", misses waiting %.3g us / %u in flight",
+                 w->miss_latency_ns / 1e3, w->concurrency);
+    else
+        lat[0] = '\0';
+    snprintf(buf, size, "%s; largest: cell %zu, %s (%u runs x %llu ops x %.3g ns/op%s%s)", t,
+             w->cell, cell_t, w->runs, (unsigned long long)w->ops_per_run, w->per_op_ns, lat,
+             w->open_loop ? ", open loop" : "");
+}
+
+static void describe_memory(const struct vtb_plan *p, char *buf, size_t size)
+{
+    const struct vtb_plan_biggest *b = &p->biggest;
+    char total[32], phys[32], cache[32], hist[32], keys[32];
+    snprintf(buf, size,
+             "%s of %s; largest: cell %zu, cache of %llu entries %s, histograms %s, keys %s",
+             format_bytes((double)p->memory_bytes, total, sizeof(total)),
+             p->physical_bytes > 0 ? format_bytes((double)p->physical_bytes, phys, sizeof(phys))
+                                   : "unknown",
+             b->cell, (unsigned long long)b->cache_entries,
+             format_bytes((double)b->cache_bytes, cache, sizeof(cache)),
+             format_bytes((double)b->histogram_bytes, hist, sizeof(hist)),
+             format_bytes((double)b->key_bytes, keys, sizeof(keys)));
+}
+
+/* Plans s; prints the plan on --dry-run; refuses a run beyond the limits
+ * unless --force. Returns an exit code (VTB_EXIT_OK: go ahead). */
+static int plan_or_refuse(const struct run_args *args, const struct vtb_scenario *s,
+                          size_t impl_count)
+{
+    /* results.csv, samples.csv, results.json, percentiles.csv, context.json,
+     * scenario.ini and the journal; and up to three .hgrm per record. */
+    struct vtb_plan_outputs outputs = {.files_per_record = 3, .files_per_run = 7};
+    struct vtb_plan plan;
+    struct vtb_error err;
+    vtb_error_clear(&err);
+    if (vtb_plan_run(s, impl_count, &outputs, args->instructions_child != NULL, &plan, &err)) {
+        vtb_cli_error("%s: %s", s->source, err.message);
+        return VTB_EXIT_USAGE;
+    }
+    char time_text[512], memory_text[512];
+    describe_time(&plan, time_text, sizeof(time_text));
+    describe_memory(&plan, memory_text, sizeof(memory_text));
+    if (args->dry_run) {
+        printf("plan %s: %zu cells x %zu implementations (+ the floor)\n", s->source,
+               plan.cells, plan.impls);
+        printf("  time    %s\n  memory  %s\n  files   %llu (%zu cells x %zu implementations x "
+               "up to 3 histograms, + %u)\n",
+               time_text, memory_text, (unsigned long long)plan.files, plan.cells, plan.impls,
+               outputs.files_per_run);
+    }
+    if (args->force || !(plan.too_long || plan.too_big || plan.too_many_files))
+        return VTB_EXIT_OK;
+    if (plan.too_big)
+        vtb_cli_error("%s: refused: needs %s, over 75%% of this machine's memory (--force "
+                      "to run anyway)", s->source, memory_text);
+    else if (plan.too_long)
+        vtb_cli_error("%s: refused: would take about %s, over 24 h (--force to run anyway)",
+                      s->source, time_text);
+    else
+        vtb_cli_error("%s: refused: would write %llu files, over 100000: %zu cells x %zu "
+                      "implementations (--force to run anyway)", s->source,
+                      (unsigned long long)plan.files, plan.cells, plan.impls);
+    return VTB_EXIT_USAGE;
+}
+
+/* ---- One run ---- */
 
 /* Progress bar on stderr, only when it is a terminal. */
 struct progress_display {
@@ -83,336 +413,185 @@ static void show_progress(void *ctx, const struct vtb_run_progress *p)
     fflush(stderr);
 }
 
-static int list_everything(void)
-{
-    printf("implementations:\n");
-    for (size_t i = 0; i < vtb_impl_count(); i++)
-        printf("  %-12s %s\n", vtb_impl_at(i)->name, vtb_impl_at(i)->summary);
-    printf("\nshipped scenarios (scenarios/):\n");
-    static const char *const shipped[] = {"default",      "quick",    "hit-ratio", "key-skew",
-                                          "threads",      "articles", "open-loop", "miss-latency",
-                                          "targets",      "soak"};
-    for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
-        printf("  scenarios/%s.ini\n", shipped[i]);
-    printf("\nscenario keys ([scenario] section; a comma-separated list in an axis key is a "
-           "sweep):\n");
-    size_t count = 0;
-    const struct vtb_scenario_key_doc *docs = vtb_scenario_key_docs(&count);
-    for (size_t i = 0; i < count; i++)
-        printf("  %-15s %-5s default %-12s range %s\n      %s\n", docs[i].key,
-               docs[i].axis ? "axis" : "", docs[i].default_value, docs[i].range, docs[i].meaning);
-    printf("\nreporters:\n");
-    for (size_t i = 0; i < vtb_reporter_count(); i++)
-        printf("  %-10s %s\n", vtb_reporter_at(i)->name, vtb_reporter_at(i)->summary);
-    printf("  %-10s %s\n", vtb_reporter_console.name, vtb_reporter_console.summary);
-    return VTB_EXIT_OK;
-}
-
-struct run_args {
-    const char *files[MAX_LIST_ARGS];
-    size_t file_count;
-    const char *impls[MAX_LIST_ARGS];
-    size_t impl_count;
-    const char *sets[MAX_LIST_ARGS];
-    size_t set_count;
-    const char *out_dir;
-    bool quick, quiet, force_async, report;
-    bool instructions;              /* --instructions: re-run under callgrind */
-    const char *instructions_child; /* hidden: we are that re-run; dumps go here */
+/* What every run of this invocation shares. */
+struct run_env {
+    const struct run_args *args;
+    struct vtb_context context;
+    struct vtb_clock_info clock;
+    struct vtb_instructions instructions;
+    struct vtb_measure_hooks hooks;
+    struct progress_display display;
+    struct vtb_console_options console;
+    bool stdout_failed; /* the console's failure was reported */
 };
 
-static int parse_run_args(int argc, char **argv, struct run_args *args)
+/* The header of scenario.ini: who wrote it and how to redo the run. */
+static void ini_header(const struct run_env *env, char *buf, size_t size)
 {
-    static const struct option long_options[] = {
-        {"impl", required_argument, NULL, 'i'}, {"set", required_argument, NULL, 's'},
-        {"out", required_argument, NULL, 'o'},  {"quick", no_argument, NULL, 'q'},
-        {"quiet", no_argument, NULL, 'Q'},      {"force-async", no_argument, NULL, 'A'},
-        {"instructions", no_argument, NULL, 'I'}, {"report", no_argument, NULL, 'R'},
-        {&VTB_INSTRUCTIONS_CHILD_FLAG[2], required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    memset(args, 0, sizeof(*args));
-    args->out_dir = "results";
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            if (args->impl_count == MAX_LIST_ARGS) {
-                fprintf(stderr, "vtbench: --impl: at most %d\n", MAX_LIST_ARGS);
-                return VTB_EXIT_USAGE;
-            }
-            args->impls[args->impl_count++] = optarg;
-            break;
-        case 's':
-            if (args->set_count == MAX_LIST_ARGS) {
-                fprintf(stderr, "vtbench: --set: at most %d\n", MAX_LIST_ARGS);
-                return VTB_EXIT_USAGE;
-            }
-            args->sets[args->set_count++] = optarg;
-            break;
-        case 'o':
-            if (optarg[0] == '\0') {
-                fprintf(stderr, "vtbench: --out: empty directory name\n");
-                return VTB_EXIT_USAGE;
-            }
-            args->out_dir = optarg;
-            break;
-        case 'q':
-            args->quick = true;
-            break;
-        case 'Q':
-            args->quiet = true;
-            break;
-        case 'A':
-            args->force_async = true;
-            break;
-        case 'I':
-            args->instructions = true;
-            break;
-        case 'R':
-            args->report = true;
-            break;
-        case 'C':
-            args->instructions_child = optarg;
-            break;
-        case 'h':
-            run_usage(stdout);
-            exit(VTB_EXIT_OK);
-        default:
-            run_usage(stderr);
-            return VTB_EXIT_USAGE;
-        }
-    }
-    for (int i = optind; i < argc; i++) {
-        if (args->file_count == MAX_LIST_ARGS) {
-            fprintf(stderr, "vtbench: run: at most %d scenario files\n", MAX_LIST_ARGS);
-            return VTB_EXIT_USAGE;
-        }
-        args->files[args->file_count++] = argv[i];
-    }
-    if (args->file_count == 0) {
-        fprintf(stderr, "vtbench: run: no scenario file given\n");
-        run_usage(stderr);
-        return VTB_EXIT_USAGE;
-    }
-    /* A usage error, not an I/O error found after the measurements start. */
-    struct stat st;
-    if (stat(args->out_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "vtbench: --out: %s exists and is not a directory\n", args->out_dir);
-        return VTB_EXIT_USAGE;
-    }
-    return VTB_EXIT_OK;
+    size_t used = (size_t)snprintf(buf, size, "Resolved by vtbench %s (%s) from:\n",
+                                   VTB_VERSION_STRING, env->context.git_revision);
+    used += (size_t)snprintf(buf + used, size - used, "  vtbench");
+    for (int i = 0; i < env->args->argc && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, " %s", env->args->argv[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, "\nReproduce with: vtbench run scenario.ini");
 }
 
-/* --instructions: the same run again, under callgrind, with the hidden
- * flag that makes the child install the counting hooks. The arguments are
- * rebuilt from what was parsed, so the child never sees --instructions. */
-static int run_under_callgrind(const struct run_args *args)
+static int add_reporters(struct run_env *env, struct vtb_run_writer *writer,
+                         struct vtb_error *err)
 {
-    /* "run", files, two words per --impl and --set, --out DIR, the flags. */
-    const char *child[5 * MAX_LIST_ARGS + 16];
-    size_t n = 0;
-    child[n++] = "run";
-    for (size_t i = 0; i < args->file_count; i++)
-        child[n++] = args->files[i];
-    for (size_t i = 0; i < args->impl_count; i++) {
-        child[n++] = "--impl";
-        child[n++] = args->impls[i];
+    int rc = 0;
+    for (size_t i = 0; i < vtb_reporter_count() && rc == 0; i++)
+        rc = vtb_run_writer_add(writer, vtb_reporter_at(i), NULL, err);
+    if (rc == 0)
+        rc = vtb_run_writer_add(writer, &vtb_reporter_console, &env->console, err);
+    return rc;
+}
+
+static int exit_code_of(int rc)
+{
+    if (rc == VTB_EINTR)
+        return VTB_EXIT_INTERRUPTED;
+    return rc == VTB_EINVAL || rc == VTB_ERANGE || rc == VTB_ESYNTAX || rc == VTB_EUNSUPPORTED
+               ? VTB_EXIT_USAGE
+               : VTB_EXIT_RUN_FAILED;
+}
+
+/* Says how a run ended and returns its exit code. */
+static int conclude(struct run_env *env, const char *run_dir, int rc,
+                    const struct vtb_run_outcome *outcome, const struct vtb_run_writer *writer,
+                    const struct vtb_error *err)
+{
+    if (env->display.enabled)
+        fprintf(stderr, "\r%*s\r", 80, "");
+    if (writer->display_failed && !env->stdout_failed) {
+        env->stdout_failed = true;
+        vtb_cli_error("%s (the results are not affected)", writer->display_error.message);
     }
-    for (size_t i = 0; i < args->set_count; i++) {
-        child[n++] = "--set";
-        child[n++] = args->sets[i];
+    if (rc != 0) {
+        vtb_cli_error("%s", err->message);
+        if (env->args->instructions_child != NULL && env->instructions.error.code != 0)
+            vtb_cli_error("callgrind: %s", env->instructions.error.message);
+        vtb_cli_error("%u of %u cells written to %s (marked incomplete in context.json)",
+                      outcome->cells_done, outcome->cell_count, run_dir);
+        return exit_code_of(rc);
     }
-    child[n++] = "--out";
-    child[n++] = args->out_dir;
-    if (args->quick)
-        child[n++] = "--quick";
-    if (args->quiet)
-        child[n++] = "--quiet";
-    if (args->force_async)
-        child[n++] = "--force-async";
-    if (args->report)
-        child[n++] = "--report";
-    int exit_code = VTB_EXIT_RUN_FAILED;
+    int code = VTB_EXIT_OK;
+    if (outcome->records_with_errors > 0) {
+        vtb_cli_error("%u result(s) had failed operations or wrong values; see the errors "
+                      "column", outcome->records_with_errors);
+        code = VTB_EXIT_RUN_FAILED;
+    }
+    printf("results: %s\n", run_dir);
+    fflush(stdout);
+    if (env->args->report) {
+        int report_code = vtb_cli_report(run_dir, NULL);
+        code = code == VTB_EXIT_OK ? report_code : code;
+    }
+    return code;
+}
+
+static int run_one(struct run_env *env, const struct vtb_scenario *s,
+                   const struct vtb_impl_ops *const *impls, size_t impl_count)
+{
+    char run_dir[VTB_RUN_DIR_MAX], header[2048];
     struct vtb_error err;
     vtb_error_clear(&err);
-    if (vtb_instructions_reexec(child, n, &exit_code, &err) != 0) {
-        fprintf(stderr, "vtbench: --instructions: %s\n", err.message);
-        return VTB_EXIT_RUN_FAILED;
+    /* The directory only now, once the plan accepted the run. */
+    int rc = vtb_run_dir_create(env->args->out_dir, s->settings.name, run_dir, sizeof(run_dir),
+                                &err);
+    ini_header(env, header, sizeof(header));
+    if (rc == 0)
+        rc = vtb_run_dir_write_scenario(run_dir, s, header, &err);
+    if (rc != 0) {
+        vtb_cli_error("%s", err.message);
+        return exit_code_of(rc);
     }
-    return exit_code;
+    struct vtb_run_writer writer;
+    struct vtb_record_sink sink;
+    vtb_run_writer_init(&writer, env->args->argc, env->args->argv, true);
+    rc = add_reporters(env, &writer, &err);
+    vtb_run_writer_sink(&writer, &sink);
+    struct vtb_run_options options = {
+        .run_dir = run_dir,
+        .impls = impls,
+        .impl_count = impl_count,
+        .force_async = env->args->force_async,
+        .context = &env->context,
+        .timer_overhead_ns = env->clock.ticks_overhead_ns,
+        .stop_requested = &vtb_cli_stop_requested,
+        .on_progress = show_progress,
+        .progress_ctx = &env->display,
+        .sink = &sink,
+        .hooks = env->args->instructions_child != NULL ? &env->hooks : NULL,
+    };
+    struct vtb_run_outcome outcome;
+    memset(&outcome, 0, sizeof(outcome));
+    if (rc == 0)
+        rc = vtb_run_scenario(s, &options, &outcome, &err);
+    int code = conclude(env, run_dir, rc, &outcome, &writer, &err);
+    vtb_run_writer_fini(&writer);
+    return code;
+}
+
+static int prepare_env(struct run_env *env, const struct run_args *args)
+{
+    memset(env, 0, sizeof(*env));
+    env->args = args;
+    if (args->instructions_child != NULL) {
+        struct vtb_error err;
+        vtb_error_clear(&err);
+        if (vtb_instructions_init(&env->instructions, args->instructions_child, &err) != 0) {
+            vtb_cli_error("%s", err.message);
+            return VTB_EXIT_USAGE;
+        }
+        vtb_instructions_hooks(&env->instructions, &env->hooks);
+    }
+    vtb_clock_init(&env->clock);
+    vtb_context_collect(&env->context, &env->clock);
+    env->display.enabled = !args->quiet && isatty(STDERR_FILENO);
+    env->console.out = stdout;
+    env->console.color = !args->quiet && isatty(STDOUT_FILENO);
+    env->console.quiet = args->quiet;
+    return VTB_EXIT_OK;
 }
 
 int vtb_cmd_run(int argc, char **argv)
 {
     struct run_args args;
     int code = parse_run_args(argc, argv, &args);
-    if (code != VTB_EXIT_OK)
+    if (code != VTB_EXIT_OK || args.help_shown)
         return code;
     if (args.instructions && args.instructions_child == NULL)
         return run_under_callgrind(&args);
-    struct vtb_instructions instructions;
-    struct vtb_measure_hooks hooks;
-    if (args.instructions_child != NULL) {
-        struct vtb_error err;
-        vtb_error_clear(&err);
-        if (vtb_instructions_init(&instructions, args.instructions_child, &err) != 0) {
-            fprintf(stderr, "vtbench: %s\n", err.message);
-            return VTB_EXIT_USAGE;
-        }
-        vtb_instructions_hooks(&instructions, &hooks);
-    }
-
-    const struct vtb_impl_ops *impls[MAX_LIST_ARGS];
-    for (size_t i = 0; i < args.impl_count; i++) {
-        impls[i] = vtb_impl_find(args.impls[i]);
-        if (impls[i] == NULL) {
-            fprintf(stderr, "vtbench: --impl: unknown implementation '%s' (see vtbench list)\n",
-                    args.impls[i]);
-            return VTB_EXIT_USAGE;
-        }
-        /* Twice the same implementation would write the same file names. */
-        for (size_t j = 0; j < i; j++)
-            if (impls[j] == impls[i]) {
-                fprintf(stderr, "vtbench: --impl: '%s' given twice\n", args.impls[i]);
-                return VTB_EXIT_USAGE;
-            }
-    }
-
-    /* Parse every file before measuring anything: a typo in the third file
-     * must not cost the first two runs. */
+    const struct vtb_impl_ops *cli_impls[MAX_LIST_ARGS];
+    code = resolve_cli_impls(&args, cli_impls);
     struct vtb_scenario scenarios[MAX_LIST_ARGS];
-    struct vtb_scenario_options parse_options = {known_impl_names(), 0};
-    size_t parsed = 0;
-    code = VTB_EXIT_OK;
-    for (size_t f = 0; f < args.file_count; f++) {
-        struct vtb_error err;
-        vtb_error_clear(&err);
-        int rc = vtb_scenario_load(&scenarios[f], args.files[f], &parse_options, &err);
-        if (rc != 0) {
-            fprintf(stderr, "vtbench: %s\n", err.message);
-            code = VTB_EXIT_USAGE;
-            break;
-        }
-        parsed++;
-        for (size_t s = 0; s < args.set_count && rc == 0; s++) {
-            rc = vtb_scenario_override(&scenarios[f], args.sets[s], &err);
-            if (rc != 0) {
-                fprintf(stderr, "vtbench: %s\n", err.message);
-                code = VTB_EXIT_USAGE;
-            }
-        }
-        /* An instruction count does not vary: one repetition is enough. */
-        if (rc == 0 && args.instructions_child != NULL &&
-            (rc = vtb_scenario_override(&scenarios[f], "repetitions=1", &err)) != 0) {
-            fprintf(stderr, "vtbench: %s\n", err.message);
-            code = VTB_EXIT_USAGE;
-        }
-        if (code != VTB_EXIT_OK)
-            break;
+    size_t loaded = 0;
+    if (code == VTB_EXIT_OK)
+        code = load_scenarios(&args, scenarios, &loaded);
+    /* Plan every run before the first starts: one that cannot fit or end
+     * is refused before any directory exists. */
+    const struct vtb_impl_ops *impls[MAX_LIST_ARGS][MAX_LIST_ARGS];
+    size_t impl_counts[MAX_LIST_ARGS];
+    for (size_t f = 0; f < loaded && code == VTB_EXIT_OK; f++) {
+        impl_counts[f] = impls_of(&args, cli_impls, &scenarios[f], impls[f]);
+        code = plan_or_refuse(&args, &scenarios[f], impl_counts[f]);
     }
-
-    struct vtb_clock_info clock_info;
-    struct vtb_context context;
-    if (code == VTB_EXIT_OK) {
-        vtb_clock_init(&clock_info);
-        vtb_context_collect(&context, &clock_info);
-    }
-    bool quiet = args.quiet;
-    struct progress_display display = {!quiet && isatty(STDERR_FILENO)};
-    const char *no_color = getenv("NO_COLOR");
-    struct vtb_console_options console = {stdout, !quiet && isatty(STDOUT_FILENO) &&
-                                                      (no_color == NULL || no_color[0] == '\0'),
-                                          quiet};
-    vtb_console_configure(&console);
-
-    for (size_t f = 0; f < parsed && code == VTB_EXIT_OK; f++) {
+    struct run_env env;
+    if (code == VTB_EXIT_OK && !args.dry_run)
+        code = prepare_env(&env, &args);
+    for (size_t f = 0; f < loaded && code == VTB_EXIT_OK && !args.dry_run; f++) {
         if (vtb_cli_stop_requested) {
-            /* Stopped before this file started: no run directory for it. */
-            fprintf(stderr, "vtbench: interrupted; %s not run\n", args.files[f]);
+            vtb_cli_error("interrupted; %s not run", args.files[f]);
             code = VTB_EXIT_INTERRUPTED;
             break;
         }
-        struct vtb_run_options options = {
-            .results_root = args.out_dir,
-            .impls = args.impl_count > 0 ? impls : NULL,
-            .impl_count = args.impl_count,
-            .quick = args.quick,
-            .force_async = args.force_async,
-            .context = &context,
-            .timer_overhead_ns = clock_info.ticks_overhead_ns,
-            .stop_requested = &vtb_cli_stop_requested,
-            .on_progress = show_progress,
-            .progress_ctx = &display,
-            .hooks = args.instructions_child != NULL ? &hooks : NULL,
-        };
-        struct vtb_run_outcome outcome;
-        memset(&outcome, 0, sizeof(outcome));
-        struct vtb_error err;
-        vtb_error_clear(&err);
-        /* The file reporters, then the console last, so that the summary is
-         * printed once the files are safe. */
-        struct vtb_reporter_set reporters;
-        struct vtb_record_sink sink;
-        vtb_reporter_set_init(&reporters);
-        int rc = 0;
-        for (size_t i = 0; i < vtb_reporter_count() && rc == 0; i++)
-            rc = vtb_reporter_set_add(&reporters, vtb_reporter_at(i), &err);
-        if (rc == 0)
-            rc = vtb_reporter_set_add(&reporters, &vtb_reporter_console, &err);
-        vtb_reporter_set_sink(&reporters, &sink);
-        options.sink = &sink;
-        if (rc == 0)
-            rc = vtb_run_scenario(&scenarios[f], &options, &outcome, &err);
-        vtb_reporter_set_fini(&reporters);
-        if (display.enabled)
-            fprintf(stderr, "\r%*s\r", 80, "");
-        if (rc == VTB_EINTR) {
-            fprintf(stderr, "vtbench: %s; results in %s (marked incomplete)\n", err.message,
-                    outcome.run_dir);
-            code = VTB_EXIT_INTERRUPTED;
-        } else if (rc != 0) {
-            fprintf(stderr, "vtbench: %s\n", err.message);
-            if (args.instructions_child != NULL && instructions.error.code != 0)
-                fprintf(stderr, "vtbench: callgrind: %s\n", instructions.error.message);
-            if (outcome.run_dir[0] != '\0')
-                fprintf(stderr, "vtbench: partial results in %s (marked incomplete)\n",
-                        outcome.run_dir);
-            code = (rc == VTB_EINVAL || rc == VTB_ERANGE || rc == VTB_ESYNTAX ||
-                    rc == VTB_EUNSUPPORTED)
-                       ? VTB_EXIT_USAGE
-                       : VTB_EXIT_RUN_FAILED;
-        } else {
-            if (outcome.records_with_errors > 0) {
-                fprintf(stderr,
-                        "vtbench: %u result(s) had failed operations or wrong values; see "
-                        "the errors column\n",
-                        outcome.records_with_errors);
-                code = VTB_EXIT_RUN_FAILED;
-            }
-            printf("results: %s\n", outcome.run_dir);
-            if (args.report) {
-                int report_code = vtb_cli_report(outcome.run_dir, NULL);
-                code = code == VTB_EXIT_OK ? report_code : code;
-            }
-        }
+        code = run_one(&env, &scenarios[f], impls[f], impl_counts[f]);
     }
-    for (size_t f = 0; f < parsed; f++)
+    if (args.dry_run && code == VTB_EXIT_OK)
+        code = vtb_cli_stdout_status();
+    for (size_t f = 0; f < loaded; f++)
         vtb_scenario_fini(&scenarios[f]);
     return code;
 }
-
-int vtb_cmd_list(int argc, char **argv)
-{
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: vtbench list\n\nPrints the implementations, shipped scenarios, scenario "
-               "keys and reporters.\n");
-        return VTB_EXIT_OK;
-    }
-    if (argc > 1) {
-        fprintf(stderr, "vtbench: list: unexpected argument '%s' (list takes none)\n", argv[1]);
-        return VTB_EXIT_USAGE;
-    }
-    return list_everything();
-}
-

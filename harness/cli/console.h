@@ -11,15 +11,14 @@
 
 #include "reporter.h"
 
-/* The console reporter prints to this stream (stdout by default); tests
- * point it at a memory stream. Colour is used only when the stream is a
- * terminal and NO_COLOR is unset. */
+/* The console reporter's options, handed to it by the command line as its
+ * config (reporter.h): the stream (stdout when NULL; tests hand in a memory
+ * stream), colour (never when NO_COLOR is set), quiet (print nothing). */
 struct vtb_console_options {
     FILE *out;
     bool color;
     bool quiet;
 };
-void vtb_console_configure(const struct vtb_console_options *options);
 
 extern const struct vtb_reporter_ops vtb_reporter_console;
 

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 
 #include "commands.h"
+#include "messages.h"
 #include "vtb/config.h"
 
 #define VTB__COMMAND_ENTRY(name, fn, summary) {#name, fn, summary},
@@ -26,7 +27,8 @@ void vtb_cli_usage(FILE *out)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n  --help, --version\n\n"
                  "exit codes: 0 ok, 1 run failed, 2 usage or bad input, 3 regression (compare),\n"
-                 "            130 interrupted (completed cells are written)\n");
+                 "            130 interrupted by SIGINT, SIGTERM or SIGHUP (completed cells are\n"
+                 "            written)\n");
 }
 
 int main(int argc, char **argv)
@@ -36,23 +38,25 @@ int main(int argc, char **argv)
         return VTB_EXIT_USAGE;
     }
     const char *command = argv[1];
+    /* Ignored first, so that even --help to a closed pipe exits with a
+     * status instead of being killed. */
+    vtb_cli_install_signal_handlers();
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
         vtb_cli_usage(stdout);
-        return VTB_EXIT_OK;
+        return vtb_cli_stdout_status();
     }
     if (strcmp(command, "--version") == 0) {
         printf("vtbench %s\n", VTB_VERSION_STRING);
-        return VTB_EXIT_OK;
+        return vtb_cli_stdout_status();
     }
     /* Backend latencies of microseconds need the kernel to wake us within
      * microseconds, not the default 50 us timer slack. */
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    vtb_cli_install_signal_handlers();
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(command, commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "vtbench: unknown command '%s'\n", command);
+    vtb_cli_error("unknown command '%s'", command);
     vtb_cli_usage(stderr);
     return VTB_EXIT_USAGE;
 }

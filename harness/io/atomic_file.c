@@ -240,28 +240,41 @@ static int sync_parent_dir(const char *path)
     return e;
 }
 
-int vtb_atomic_file_publish(struct vtb_atomic_file *af, struct vtb_error *err)
+int vtb_atomic_file_rename(struct vtb_atomic_file *af, struct vtb_error *err)
 {
-    int e;
-
     if (af == NULL || af->fp != NULL || !af->tmp_exists)
         return vtb_error_set(err, VTB_ESTATE, "atomic file: not closed");
     if (rename(af->tmp_path, af->path) != 0) {
-        e = errno;
+        int e = errno;
         vtb_atomic_file_abort(af);
         return vtb_error_set(err, error_from_errno(e), "%s: cannot rename into place: %s",
                              af->path, strerror(e));
     }
     af->tmp_exists = false;
-    e = sync_parent_dir(af->path);
-    if (e != 0) {
+    return 0;
+}
+
+int vtb_atomic_dir_sync(const char *path_in_dir, struct vtb_error *err)
+{
+    int e = sync_parent_dir(path_in_dir);
+    if (e != 0)
+        return vtb_error_set(err, error_from_errno(e), "%s: cannot sync its directory: %s",
+                             path_in_dir, strerror(e));
+    return 0;
+}
+
+int vtb_atomic_file_publish(struct vtb_atomic_file *af, struct vtb_error *err)
+{
+    int rc = vtb_atomic_file_rename(af, err);
+    if (rc != 0)
+        return rc;
+    rc = vtb_atomic_dir_sync(af->path, err);
+    if (rc != 0) {
         /* All or nothing: a file whose rename may not survive a crash is
          * withdrawn, like one whose data failed to reach the disk. */
         unlink(af->path);
-        return vtb_error_set(err, error_from_errno(e), "%s: cannot sync its directory: %s",
-                             af->path, strerror(e));
     }
-    return 0;
+    return rc;
 }
 
 int vtb_atomic_file_commit(struct vtb_atomic_file *af, struct vtb_error *err)

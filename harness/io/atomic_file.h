@@ -81,6 +81,17 @@ int vtb_atomic_file_close(struct vtb_atomic_file *af, struct vtb_error *err);
  */
 int vtb_atomic_file_publish(struct vtb_atomic_file *af, struct vtb_error *err);
 
+/*
+ * The rename of vtb_atomic_file_publish without the directory sync, for a
+ * writer that publishes many files and then syncs their directory once
+ * with vtb_atomic_dir_sync. Returns 0, VTB_ESTATE or VTB_EIO.
+ */
+int vtb_atomic_file_rename(struct vtb_atomic_file *af, struct vtb_error *err);
+
+/* fsyncs the directory that holds path_in_dir (so that renames into it
+ * survive a crash). Returns 0 or VTB_EIO with the path in err. */
+int vtb_atomic_dir_sync(const char *path_in_dir, struct vtb_error *err);
+
 /* vtb_atomic_file_close followed by vtb_atomic_file_publish. */
 int vtb_atomic_file_commit(struct vtb_atomic_file *af, struct vtb_error *err);
 

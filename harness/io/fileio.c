@@ -1,53 +1,161 @@
 /*
- * The bounded whole-file read behind fileio.h.
+ * The bounded, interruptible whole-file read behind fileio.h.
  */
 #include "fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int vtb_file_read_all(const char *path, size_t max_bytes, char **out, size_t *size,
-                      struct vtb_error *err)
+/* How often a wait for input looks at the stop flag. */
+#define POLL_INTERVAL_MS 50
+
+static bool stopped(volatile sig_atomic_t *stop)
 {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return vtb_error_set(err, VTB_EIO, "%s: cannot open: %s", path, strerror(errno));
+    return stop != NULL && *stop != 0;
+}
+
+/* Opens path for reading. A FIFO without a writer blocks in open(2); a
+ * signal (the run's handlers do not restart calls) ends that with EINTR. */
+static int open_input(const char *path, volatile sig_atomic_t *stop, int *fd, int *os_errno)
+{
+    for (;;) {
+        if (stopped(stop))
+            return VTB_EINTR;
+        *fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (*fd >= 0)
+            return 0;
+        *os_errno = errno;
+        if (errno == EINTR)
+            return stop != NULL ? VTB_EINTR : VTB_EIO;
+        return errno == ENOENT ? VTB_ENOTFOUND : VTB_EIO;
+    }
+}
+
+/* Waits until fd has input, polling the stop flag. */
+static int wait_readable(int fd, volatile sig_atomic_t *stop, int *os_errno)
+{
+    for (;;) {
+        if (stopped(stop))
+            return VTB_EINTR;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, stop != NULL ? POLL_INTERVAL_MS : -1);
+        if (n > 0)
+            return 0;
+        if (n < 0 && errno != EINTR) {
+            *os_errno = errno;
+            return VTB_EIO;
+        }
+    }
+}
+
+static int read_fd(int fd, size_t max_bytes, volatile sig_atomic_t *stop, char **out,
+                   size_t *size, int *os_errno)
+{
+    struct stat st;
+    /* Regular files and directories never block; waiting is for FIFOs,
+     * sockets and terminals. */
+    bool may_block = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
     char *data = NULL;
     size_t len = 0, cap = 0;
-    int rc = 0;
     for (;;) {
         if (len + 1 >= cap) {
             if (cap > max_bytes) {
-                rc = vtb_error_set(err, VTB_ERANGE, "%s: larger than %zu bytes", path, max_bytes);
-                break;
+                free(data);
+                return VTB_ERANGE;
             }
             cap = cap ? cap * 2 : 65536;
             char *grown = realloc(data, cap);
             if (grown == NULL) {
-                rc = vtb_error_set(err, VTB_ENOMEM, "%s: out of memory reading it", path);
-                break;
+                free(data);
+                return VTB_ENOMEM;
             }
             data = grown;
         }
-        size_t n = fread(data + len, 1, cap - len - 1, file);
-        len += n;
-        if (n == 0) {
-            if (ferror(file))
-                rc = vtb_error_set(err, VTB_EIO, "%s: read error", path);
-            break;
+        int rc = may_block ? wait_readable(fd, stop, os_errno) : 0;
+        ssize_t n = rc == 0 ? read(fd, data + len, cap - len - 1) : -1;
+        if (n < 0 && rc == 0 && errno == EINTR)
+            rc = stopped(stop) ? VTB_EINTR : 0;
+        else if (n < 0 && rc == 0) {
+            *os_errno = errno;
+            rc = VTB_EIO;
         }
-    }
-    fclose(file);
-    if (rc == 0 && len > max_bytes)
-        rc = vtb_error_set(err, VTB_ERANGE, "%s: larger than %zu bytes", path, max_bytes);
-    if (rc != 0) {
-        free(data);
-        return rc;
+        if (rc != 0) {
+            free(data);
+            return rc;
+        }
+        if (n == 0)
+            break;
+        if (n > 0)
+            len += (size_t)n;
+        if (len > max_bytes) {
+            free(data);
+            return VTB_ERANGE;
+        }
     }
     data[len] = '\0';
     *out = data;
     *size = len;
     return 0;
+}
+
+int vtb_file_read_bounded(const char *path, size_t max_bytes, volatile sig_atomic_t *stop,
+                          char **out, size_t *size, int *os_errno)
+{
+    int fd = -1, ignored = 0;
+    if (os_errno == NULL)
+        os_errno = &ignored;
+    *os_errno = 0;
+    int rc = open_input(path, stop, &fd, os_errno);
+    if (rc != 0)
+        return rc;
+    rc = read_fd(fd, max_bytes, stop, out, size, os_errno);
+    close(fd);
+    return rc;
+}
+
+int vtb_file_read_all(const char *path, size_t max_bytes, char **out, size_t *size,
+                      struct vtb_error *err)
+{
+    int fd = -1, e = 0;
+    char brief[VTB_PATH_BRIEF_MAX];
+    vtb_path_brief(path, brief, sizeof(brief));
+    int rc = open_input(path, NULL, &fd, &e);
+    if (rc != 0)
+        return vtb_error_set(err, VTB_EIO, "%s: cannot open: %s", brief, strerror(e));
+    rc = read_fd(fd, max_bytes, NULL, out, size, &e);
+    close(fd);
+    switch (rc) {
+    case 0:
+        return 0;
+    case VTB_ERANGE:
+        return vtb_error_set(err, rc, "%s: larger than %zu bytes", brief, max_bytes);
+    case VTB_ENOMEM:
+        return vtb_error_set(err, rc, "%s: out of memory reading it", brief);
+    default:
+        return vtb_error_set(err, VTB_EIO, "%s: read error%s%s", brief, e != 0 ? ": " : "",
+                             e != 0 ? strerror(e) : "");
+    }
+}
+
+const char *vtb_path_brief(const char *path, char *buf, size_t size)
+{
+    size_t len = strlen(path);
+    if (size == 0)
+        return buf;
+    if (len < size) {
+        memcpy(buf, path, len + 1);
+        return buf;
+    }
+    /* Keep a third of the room for the start and the rest for the end,
+     * which holds the file name. */
+    size_t head = (size - 4) / 3, tail = size - 4 - head;
+    snprintf(buf, size, "%.*s...%s", (int)head, path, path + len - tail);
+    return buf;
 }

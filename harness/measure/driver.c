@@ -99,6 +99,15 @@ void vtb__driver_note_error(struct vtb_driver *d, int rc)
 
 static void issue_from(struct vtb_driver *d, struct vtb_driver_slot *slot);
 
+void vtb__driver_abort(struct vtb_driver *d)
+{
+    if (d->result.aborted)
+        return;
+    d->result.aborted = true;
+    d->config.ops_target = d->issued;
+    vtb_worker_expedite(d->worker);
+}
+
 /* Back on the worker: record, then keep the slot busy. */
 static void slot_finish(struct vtb_driver *d, struct vtb_driver_slot *slot)
 {
@@ -162,63 +171,75 @@ issue_loop(struct vtb_driver *d, struct vtb_driver_slot *slot, const bool floor)
     uint64_t countdown = d->sample_countdown;
     uint64_t done_ops = 0, sync_ops = 0;
     while (issued < target) {
-        issued++;
-        bool planned_miss;
-        uint64_t key = vtb__driver_next_key(d, &planned_miss);
-        bool sampled = false;
-        uint64_t start = 0;
-        if (record && (planned_miss || (sample_every != 0 && --countdown == 0))) {
-            if (!planned_miss)
-                countdown = sample_every;
-            sampled = true;
-            start = vtb_clock_ticks();
+        /* The stop flag is read between chunks of VTB_DRIVER_POLL_OPS
+         * operations, so the inner loop is the same code as without it. */
+        const uint64_t chunk_end =
+            target - issued > VTB_DRIVER_POLL_OPS ? issued + VTB_DRIVER_POLL_OPS : target;
+        if (__builtin_expect(vtb__driver_aborted(d), 0)) {
+            d->issued = issued;
+            vtb__driver_abort(d);
+            break;
         }
-        uint64_t value;
-        int rc;
-        if (floor) {
-            /* A floor miss (emergent mode) is looked up but not fetched. */
-            if (!vtb_service_lookup(worker, key, &value))
-                value = vtb_backend_value(key);
-            rc = 0;
-        } else {
-            /* The result stays in registers unless it has to wait. */
-            struct vtb_vresult result = ops->get(state, worker, key);
-            if (__builtin_expect(!vtb_vresult_is_completed(&result), 0)) {
-                slot->result = result;
-                slot->key = key;
-                slot->sampled = sampled;
-                slot->start_ticks = start;
-                d->pending++;
-                d->issued = issued;
-                d->sample_countdown = countdown;
-                d->result.ops += done_ops;
-                d->result.sync_ops += sync_ops;
-                rc = vtb_vresult_on_completed(&slot->result, vtb__driver_slot_continuation, slot);
-                if (rc == 0)
-                    return;
-                /* Cannot wait for it: count the error and drop the operation. */
-                d->pending--;
-                vtb__driver_note_error(d, rc);
-                vtb_vresult_discard(&slot->result);
-                issued = d->issued;
-                countdown = d->sample_countdown;
-                done_ops = 1;
-                sync_ops = 0;
-                continue;
+        while (issued < chunk_end) {
+            issued++;
+            bool planned_miss;
+            uint64_t key = vtb__driver_next_key(d, &planned_miss);
+            bool sampled = false;
+            uint64_t start = 0;
+            if (record && (planned_miss || (sample_every != 0 && --countdown == 0))) {
+                if (!planned_miss)
+                    countdown = sample_every;
+                sampled = true;
+                start = vtb_clock_ticks();
             }
-            rc = vtb_vresult_get(&result, &value);
+            uint64_t value;
+            int rc;
+            if (floor) {
+                /* A floor miss (emergent mode) is looked up but not fetched. */
+                if (!vtb_service_lookup(worker, key, &value))
+                    value = vtb_backend_value(key);
+                rc = 0;
+            } else {
+                /* The result stays in registers unless it has to wait. */
+                struct vtb_vresult result = ops->get(state, worker, key);
+                if (__builtin_expect(!vtb_vresult_is_completed(&result), 0)) {
+                    slot->result = result;
+                    slot->key = key;
+                    slot->sampled = sampled;
+                    slot->start_ticks = start;
+                    d->pending++;
+                    d->issued = issued;
+                    d->sample_countdown = countdown;
+                    d->result.ops += done_ops;
+                    d->result.sync_ops += sync_ops;
+                    rc = vtb_vresult_on_completed(&slot->result, vtb__driver_slot_continuation,
+                                                  slot);
+                    if (rc == 0)
+                        return;
+                    /* Cannot wait for it: count the error, drop the operation. */
+                    d->pending--;
+                    vtb__driver_note_error(d, rc);
+                    vtb_vresult_discard(&slot->result);
+                    issued = d->issued;
+                    countdown = d->sample_countdown;
+                    done_ops = 1;
+                    sync_ops = 0;
+                    continue;
+                }
+                rc = vtb_vresult_get(&result, &value);
+            }
+            if (sampled) {
+                uint64_t end = vtb_clock_ticks();
+                if (rc == 0 && value != vtb_backend_value(key))
+                    d->result.value_mismatches++;
+                int64_t weight = (d->config.exact && planned_miss) ? 1 : (int64_t)sample_every;
+                record_latency(d, start, end, true, weight, d->tick_ns);
+            }
+            if (__builtin_expect(rc != 0, 0))
+                vtb__driver_note_error(d, rc);
+            done_ops++;
+            sync_ops++;
         }
-        if (sampled) {
-            uint64_t end = vtb_clock_ticks();
-            if (rc == 0 && value != vtb_backend_value(key))
-                d->result.value_mismatches++;
-            int64_t weight = (d->config.exact && planned_miss) ? 1 : (int64_t)sample_every;
-            record_latency(d, start, end, true, weight, d->tick_ns);
-        }
-        if (__builtin_expect(rc != 0, 0))
-            vtb__driver_note_error(d, rc);
-        done_ops++;
-        sync_ops++;
     }
     d->issued = issued;
     d->sample_countdown = countdown;
@@ -272,11 +293,12 @@ int vtb__driver_begin(struct vtb_driver *driver, const struct vtb_driver_config 
 int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *config)
 {
     int rc = vtb__driver_begin(driver, config);
-    if (rc != 0)
-        return rc;
-
+    /* The gate holds every worker until all arrive: arrive even when the
+     * run cannot start, or the others would wait for this one forever. */
     if (config->start_gate != NULL)
         config->start_gate(config->start_gate_ctx);
+    if (rc != 0)
+        return rc;
     if (config->hook_start != NULL)
         config->hook_start(config->hook_ctx);
     driver->result.start_ticks = vtb_clock_ticks();
@@ -285,8 +307,13 @@ int vtb_driver_run(struct vtb_driver *driver, const struct vtb_driver_config *co
     } else {
         for (unsigned i = 0; i < config->concurrency; i++)
             issue_from(driver, &driver->slots[i]);
-        while (driver->pending > 0)
+        while (driver->pending > 0) {
+            /* A miss may wait for a backend latency of up to a minute; a
+             * stop wakes the loop, and is acted on here. */
+            if (vtb__driver_aborted(driver))
+                vtb__driver_abort(driver);
             vtb_loop_run(&driver->worker->loop, VTB_LOOP_ONCE);
+        }
     }
     driver->result.end_ticks = vtb_clock_ticks();
     if (config->hook_stop != NULL)

@@ -16,6 +16,7 @@
 #ifndef VTB_DRIVER_H
 #define VTB_DRIVER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,6 +31,13 @@
 /* Miss keys in exact mode live far above any hit key: bit 62 set, the
  * worker's index in bits 40..61, a per-worker counter below. */
 #define VTB_DRIVER_MISS_KEY_BASE (UINT64_C(1) << 62)
+
+/* A timed loop looks at its stop flag once per this many operations (a
+ * power of two): between two looks it runs without any extra instruction
+ * per operation, and a look every 4096 hits of tens of nanoseconds is a
+ * look every few hundred microseconds. An operation that waits for a miss
+ * is a look of its own. */
+#define VTB_DRIVER_POLL_OPS 4096u
 
 /* Keys are drawn before the timed region into a buffer of at most this many
  * entries; longer runs reuse the buffer cyclically (exact-mode misses still
@@ -65,6 +73,7 @@ struct vtb_driver_result {
     uint64_t value_mismatches; /* sampled results that were not the backend's value */
     uint64_t start_ticks;
     uint64_t end_ticks;
+    bool aborted;          /* the stop flag ended the run early */
 };
 
 struct vtb_driver_config {
@@ -86,6 +95,12 @@ struct vtb_driver_config {
      * until all are ready, so that their timed regions start together. */
     void (*start_gate)(void *ctx);
     void *start_gate_ctx;
+    /* Optional: once it is non-zero the run stops issuing, cuts short the
+     * backend latencies it waits for (vtb_worker_expedite) and returns as
+     * soon as its operations in flight are done; the result is then marked
+     * aborted and is not a measurement. Set by another thread, which also
+     * wakes the worker's loop. */
+    const atomic_int *abort;
 };
 
 struct vtb_driver {
@@ -148,6 +163,17 @@ void vtb__driver_slot_continuation(void *state);
 
 /* Counts a failed get or consumption, keeping the first error code. */
 void vtb__driver_note_error(struct vtb_driver *driver, int rc);
+
+/* True once the run's stop flag is set. */
+static inline bool vtb__driver_aborted(const struct vtb_driver *d)
+{
+    return d->config.abort != NULL &&
+           atomic_load_explicit(d->config.abort, memory_order_relaxed) != 0;
+}
+
+/* Stops the run where it is: no further operation is issued, and the
+ * pending ones have their backend latency cut short. */
+void vtb__driver_abort(struct vtb_driver *d);
 
 #define VTB__DRIVER_PLANNED_MISS (UINT64_C(1) << 63)
 

@@ -7,6 +7,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -43,6 +45,14 @@ int vtb_instructions_init(struct vtb_instructions *ins, const char *dir, struct 
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return vtb_error_set(err, VTB_EIO, "%s: not a directory", dir);
     snprintf(ins->dir, sizeof(ins->dir), "%s", dir);
+    /* Tells the parent that vtbench itself started under valgrind, so that
+     * a valgrind that failed before running it is not mistaken for a
+     * failed run. */
+    char marker[VTB_INSTRUCTIONS_PATH_MAX + 16];
+    snprintf(marker, sizeof(marker), "%s/started", dir);
+    FILE *f = fopen(marker, "w");
+    if (f != NULL)
+        fclose(f);
     return 0;
 }
 
@@ -235,8 +245,32 @@ static void remove_dump_dir(const char *path)
     rmdir(path);
 }
 
-int vtb_instructions_reexec(const char *const *args, size_t n, int *exit_code,
-                            struct vtb_error *err)
+/* Waits for the child, passing a stop request on to it once (it is in the
+ * same process group when the terminal sends SIGINT, but not when a
+ * supervisor signals only this process). */
+static int wait_child(pid_t pid, volatile sig_atomic_t *stop, int *status)
+{
+    bool forwarded = false;
+    while (waitpid(pid, status, 0) < 0) {
+        if (errno != EINTR)
+            return errno;
+        if (stop != NULL && *stop != 0 && !forwarded) {
+            kill(pid, SIGTERM);
+            forwarded = true;
+        }
+    }
+    return 0;
+}
+
+static bool child_started(const char *dir)
+{
+    char marker[VTB_INSTRUCTIONS_PATH_MAX + 16];
+    snprintf(marker, sizeof(marker), "%s/started", dir);
+    return access(marker, F_OK) == 0;
+}
+
+int vtb_instructions_reexec(const char *const *args, size_t n, volatile sig_atomic_t *stop,
+                            int *exit_code, struct vtb_error *err)
 {
     *exit_code = -1;
     char exe[PATH_MAX];
@@ -316,12 +350,10 @@ int vtb_instructions_reexec(const char *const *args, size_t n, int *exit_code,
     while (got < 0 && errno == EINTR);
     close(fds[0]);
 
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            rc = vtb_error_set(err, VTB_EIO, "waitpid: %s", strerror(errno));
-            goto out_free;
-        }
+    int status = 0, e = wait_child(pid, stop, &status);
+    if (e != 0) {
+        rc = vtb_error_set(err, VTB_EIO, "waitpid: %s", strerror(e));
+        goto out_free;
     }
     if (got == (ssize_t)sizeof(exec_errno)) {
         rc = vtb_error_set(err, VTB_ENOTFOUND,
@@ -333,6 +365,11 @@ int vtb_instructions_reexec(const char *const *args, size_t n, int *exit_code,
         *exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         *exit_code = 128 + WTERMSIG(status);
+    if (*exit_code != 0 && !child_started(dir))
+        rc = vtb_error_set(err, VTB_EIO,
+                           "%s exited with status %d before vtbench ran under it (is it "
+                           "valgrind? set %s)",
+                           valgrind, *exit_code, VTB_INSTRUCTIONS_VALGRIND_ENV);
 
 out_free:
     free(argv);

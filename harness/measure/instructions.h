@@ -36,6 +36,7 @@
 #ifndef VTB_INSTRUCTIONS_H
 #define VTB_INSTRUCTIONS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -112,11 +113,14 @@ int vtb_instructions_read_newest(struct vtb_instructions *ins, double *ir,
  *
  * Returns 0 and stores the child's exit code in *exit_code (128 + signal
  * number when a signal ended it); VTB_ENOTFOUND when valgrind cannot be
- * executed; VTB_EIO (temporary directory, fork) or VTB_ENOMEM, with a
- * message in err. SIGINT and SIGTERM reach the child through the terminal's
- * process group (or should be sent to it); this function keeps waiting.
+ * executed; VTB_EIO when the program ran but exited with an error before
+ * vtbench started under it (a VTB_VALGRIND that is not valgrind), or for
+ * the temporary directory or fork; VTB_ENOMEM; with a message in err. A
+ * stop request (*stop, may be NULL) seen while waiting is passed on to the
+ * child as SIGTERM, once; the child then stops as any run does.
  */
-int vtb_instructions_reexec(const char *const *args, size_t n, int *exit_code,
+int vtb_instructions_reexec(const char *const *args, size_t n, volatile sig_atomic_t *stop,
+                            int *exit_code,
                             struct vtb_error *err);
 
 #endif /* VTB_INSTRUCTIONS_H */

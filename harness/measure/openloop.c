@@ -165,8 +165,12 @@ int vtb_openloop_run(struct vtb_driver *driver, const struct vtb_driver_config *
         out == NULL || !(open->rate_per_s > 0))
         return VTB_EINVAL;
     int rc = vtb__driver_begin(driver, config);
-    if (rc != 0)
+    if (rc != 0) {
+        /* Arrive at the start gate anyway: the other workers wait for all. */
+        if (config->start_gate != NULL)
+            config->start_gate(config->start_gate_ctx);
         return rc;
+    }
     memset(out, 0, sizeof(*out));
 
     struct open_run run = {
@@ -191,7 +195,7 @@ int vtb_openloop_run(struct vtb_driver *driver, const struct vtb_driver_config *
     struct vtb_timer wake;
     vtb_timer_init(&wake, wake_fired);
     uint64_t wake_for = 0; /* the intended start the armed timer is for */
-    const uint64_t target = config->ops_target;
+    uint64_t target = config->ops_target;
     uint64_t issued = 0;
 
     if (config->start_gate != NULL)
@@ -206,6 +210,12 @@ int vtb_openloop_run(struct vtb_driver *driver, const struct vtb_driver_config *
     driver->result.start_ticks = now;
     out->first_intended_ticks = next;
     for (;;) {
+        if (__builtin_expect(vtb__driver_aborted(driver), 0) && !driver->result.aborted) {
+            /* Stop issuing, and cut short what is in flight. */
+            driver->issued = issued;
+            vtb__driver_abort(driver);
+            target = issued;
+        }
         for (unsigned burst = 0;
              burst < OPEN_BURST && issued < target && next <= now && run.free != NULL; burst++) {
             now = issue_one(driver, &run, next, out);

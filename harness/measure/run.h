@@ -1,7 +1,11 @@
 /*
- * One run of one scenario file: the run directory, the reporters, the sweep
- * over cells, and the bookkeeping that keeps an interrupted or failed run
- * honest (every completed cell written, the run marked incomplete).
+ * One run of one scenario: every cell measured in order, each cell's
+ * records handed to the caller's sink as soon as the cell is done, and the
+ * bookkeeping that keeps an interrupted or failed run honest (the sink is
+ * always ended, with the run marked incomplete and the reason).
+ *
+ * The run writes nothing itself: the caller creates the run directory and
+ * hands in its reporters as a struct vtb_record_sink (results/record.h).
  */
 #ifndef VTB_RUN_H
 #define VTB_RUN_H
@@ -12,10 +16,10 @@
 
 #include "context.h"
 #include "record.h"
+#include "runner.h"
 #include "scenario.h"
 #include "vtb/error.h"
 #include "vtb/impl.h"
-
 
 /* Progress of a whole run, for the terminal. */
 struct vtb_run_progress {
@@ -29,43 +33,35 @@ struct vtb_run_progress {
 typedef void (*vtb_run_progress_fn)(void *ctx, const struct vtb_run_progress *progress);
 
 struct vtb_run_options {
-    const char *results_root;          /* parent of the run directory, e.g. "results" */
-    const struct vtb_impl_ops *const *impls; /* NULL = the scenario's impls list */
+    const char *run_dir;                     /* where the sink writes (for the run info) */
+    const struct vtb_impl_ops *const *impls; /* the implementations, in order */
     size_t impl_count;
-    bool quick;                        /* scale ops down 10x, at most 3 repetitions */
-    bool force_async;                  /* debug: disable the synchronous fast path */
+    bool force_async;                        /* debug: disable the synchronous fast path */
     const struct vtb_context *context;
     double timer_overhead_ns;
-    volatile sig_atomic_t *stop_requested;
-    vtb_run_progress_fn on_progress;
+    volatile sig_atomic_t *stop_requested;   /* may be NULL */
+    vtb_run_progress_fn on_progress;         /* may be NULL */
     void *progress_ctx;
-    const struct vtb_record_sink *sink;   /* where the records go (the caller's reporters) */
-    const struct vtb_measure_hooks *hooks; /* NULL = none; set = instruction-count mode */
+    const struct vtb_record_sink *sink;      /* where the records go */
+    const struct vtb_measure_hooks *hooks;   /* NULL = none; set = instruction-count mode */
 };
 
 /* What a run produced. */
 struct vtb_run_outcome {
-    char run_dir[512];
     unsigned cells_done;
     unsigned cell_count;
-    bool complete;
+    bool complete;                /* every cell measured */
     unsigned records_with_errors; /* records whose operations failed or mismatched */
 };
 
 /*
- * Runs every cell of scenario and writes the results into a new directory
- * results_root/<UTC timestamp>-<scenario name>/ (never an existing one).
- * Returns 0; VTB_EINTR when stopped (completed cells are written and the
- * run is marked incomplete); another VTB_E... code with a message in err.
+ * Runs every cell of scenario and hands the records to options->sink.
+ * Returns 0; VTB_EINTR when stopped (the cell in progress is abandoned, the
+ * completed cells went to the sink, which was ended with the run marked
+ * incomplete); another VTB_E... code with a message in err (a cell that
+ * could not run, a worker that could not start, the sink's own error).
  */
 int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_options *options,
                      struct vtb_run_outcome *outcome, struct vtb_error *err);
-
-/*
- * Creates a fresh directory root/<stamp>-<name>, adding -2, -3, ... when
- * that exists, and stores its path in out. Returns 0 or VTB_EIO.
- */
-int vtb_run_make_dir(const char *root, const char *name, char *out, size_t size,
-                     struct vtb_error *err);
 
 #endif /* VTB_RUN_H */

@@ -3,11 +3,18 @@
  * implementations and produces one plain-data record per implementation.
  *
  * Per cell it builds a fresh service, starts the worker threads (they stay
- * for the whole cell and start every run on a barrier), preloads the cache
- * in exact mode, then runs a warm-up and the repetitions with the
+ * for the whole cell and take every run from a gate), preloads the cache in
+ * exact mode, then runs a warm-up and the repetitions with the
  * implementations interleaved (floor A B C, floor A B C, ...) so that drift
  * hits all of them alike. Allocation and counter snapshots are taken on
  * every thread that does work, outside the timed region.
+ *
+ * Stopping: while the workers run, the runner looks at the stop flag every
+ * VTB_GATE_POLL_MS. Once it is set, the runner raises the cell's abort flag
+ * (which the drivers read between chunks of operations and in every wait),
+ * wakes every worker's loop and cuts the backend latencies short
+ * (vtb_service_expedite), so that even a run of minute-long misses ends in
+ * milliseconds; the cell is then abandoned (VTB_EINTR, no record).
  */
 #ifndef VTB_RUNNER_H
 #define VTB_RUNNER_H
@@ -16,45 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "keygen.h"
+#include "keys.h"
 #include "record.h"
-#include "vtb/backend.h"
-#include "vtb/cache.h"
 #include "vtb/error.h"
 #include "vtb/impl.h"
-
-/* One cell, fully resolved (every axis has one value). */
-struct vtb_cell_config {
-    unsigned index;
-    unsigned threads;
-    unsigned concurrency;
-    bool exact;          /* exact hit-ratio mode */
-    double hit_ratio;    /* exact mode: probability of a hit */
-    uint64_t keys;       /* key space (exact mode: the pinned hit set) */
-    uint64_t capacity;   /* cache capacity */
-    uint64_t ttl_ms;
-    struct vtb_key_dist key_dist;
-    struct vtb_latency latency;
-    char latency_text[VTB_RECORD_TEXT];
-    enum vtb_completion_mode completion;
-    enum vtb_continuation_mode continuation;
-    enum vtb_cache_lock cache_lock;
-    uint64_t ops;         /* per thread per repetition; 0 = derive from duration_ns */
-    uint64_t duration_ns; /* per repetition, when ops is 0 */
-    unsigned repetitions;
-    uint64_t warmup_ops;  /* per thread, per implementation */
-    uint64_t warmup_ns;   /* alternative to warmup_ops: warm up for this long */
-    uint64_t seed;
-    uint64_t sample_every;
-    bool pin_threads;
-    bool force_async;
-    /* Load: 0 = closed loop; otherwise the open-loop rate per thread
-     * (openloop.h), used for the measured repetitions (warm-up and the
-     * floor stay closed-loop: they warm up and measure cost, not latency). */
-    double open_rate_per_s;
-    bool open_poisson;
-    char load_text[VTB_RECORD_TEXT]; /* as written: "closed", "open:100000" */
-};
 
 /*
  * Optional measurement hooks around every recorded run of an implementation
@@ -70,35 +42,41 @@ struct vtb_measure_hooks {
     void *ctx;
 };
 
-/* Receives each finished record; the record and what it points to are
- * valid only during the call. Returns 0 or an error that stops the run. */
-typedef int (*vtb_record_fn)(void *ctx, const struct vtb_record *record, struct vtb_error *err);
+/* Receives the records of a finished cell, one per implementation in
+ * implementation order; they and what they point to are valid only during
+ * the call. Returns 0 or an error that stops the run. */
+typedef int (*vtb_cell_fn)(void *ctx, const struct vtb_record *records, size_t count,
+                           struct vtb_error *err);
 
 /* Called after every timed run, for progress display. */
 typedef void (*vtb_progress_fn)(void *ctx, unsigned runs_done_in_cell, unsigned runs_in_cell);
 
 struct vtb_runner_options {
     const char *scenario;                  /* name, copied into records */
+    const struct vtb_settings *settings;   /* ops or duration, repetitions, warm-up, ... */
     const struct vtb_impl_ops *const *impls;
     size_t impl_count;
-    volatile sig_atomic_t *stop_requested; /* checked between runs; may be NULL */
-    vtb_record_fn on_record;
-    vtb_progress_fn on_progress;
+    bool force_async;                      /* debug: no synchronous fast path */
+    volatile sig_atomic_t *stop_requested; /* may be NULL */
+    vtb_cell_fn on_cell;
+    vtb_progress_fn on_progress;           /* may be NULL */
     void *ctx;
     const struct vtb_measure_hooks *hooks; /* NULL = none */
 };
 
 /* Runs per cell (warm-up excluded): repetitions x (implementations + floor). */
-unsigned vtb_runner_runs_per_cell(const struct vtb_cell_config *cell, size_t impl_count);
+unsigned vtb_runner_runs_per_cell(const struct vtb_settings *settings, size_t impl_count);
 
 /*
- * Measures cell and hands one record per implementation to on_record, in
- * implementation order. Returns 0; VTB_EINTR when *stop_requested was set
- * (no record of this cell is emitted); VTB_EINVAL/VTB_ENOMEM/... with a
- * message in err for a cell that cannot run (e.g. an impossible cache
- * configuration), or the error on_record returned.
+ * Measures cell and hands its records to on_cell. Returns 0; VTB_EINTR when
+ * *stop_requested was set (no record of this cell is emitted);
+ * VTB_EINVAL/VTB_ENOMEM/VTB_EAGAIN-like codes with a message in err for a
+ * cell that cannot run (an impossible cache configuration, a worker thread
+ * that cannot be started: "cannot start worker 37 of 64: Resource
+ * temporarily unavailable"), or the error on_cell returned. Never hangs:
+ * threads that were started are always stopped and joined.
  */
-int vtb_runner_run_cell(const struct vtb_runner_options *options,
-                        const struct vtb_cell_config *cell, struct vtb_error *err);
+int vtb_runner_run_cell(const struct vtb_runner_options *options, const struct vtb_cell *cell,
+                        struct vtb_error *err);
 
 #endif /* VTB_RUNNER_H */

@@ -1,12 +1,19 @@
 /*
  * The columns of results.csv: one table that the CSV reporter writes the
- * header and every row from, and that a CSV reader (`vtbench compare`, tests)
- * uses to find and type the fields it reads back.
+ * header and every row from, and that readers (`vtbench compare`, tests)
+ * use to find and type the fields they read back.
  *
- * Each column maps one field of struct vtb_record (by offset and type), so
- * the file and the record cannot drift apart: adding a column is one line in
- * VTB_CSV_COLUMNS, and report_csv.c checks at compile time that every
- * column's declared type is the type of the record field it points at.
+ * A row is the record's identity, then its cell, then its measurements:
+ *   scenario, impl, cell_index   which record
+ *   one column per axis          from the scenario's key table (keys.h): the
+ *                                column it names (hit_ratio -> hit_ratio_target),
+ *                                the value as scenario text, empty when absent
+ *                                (an emergent hit_ratio); never listed here
+ *   VTB_CSV_COLUMNS below        the measured figures, each mapped to one field
+ *                                of struct vtb_record by offset and type, so the
+ *                                file and the record cannot drift apart (report_csv.c
+ *                                checks every type at compile time)
+ * Readers find columns by name, never by position.
  *
  * File format (RFC 4180): one header row of column names, then one row per
  * record in run order; no preamble or comments. Records end in CRLF, as
@@ -18,20 +25,24 @@
  *   UNSIGNED  decimal integer (unsigned int field)
  *   U64       decimal integer (uint64_t field)
  *   REAL      double printed with the column's format; NaN (not measured
- *             or not applicable, e.g. hit_ratio_target in emergent mode,
- *             bytes_per_op without jemalloc) is an EMPTY field, and an
- *             infinity is "inf" or "-inf"
+ *             or not applicable, e.g. bytes_per_op without jemalloc) is an
+ *             EMPTY field, and an infinity is "inf" or "-inf"
  *   BOOL      "true" or "false"
  *   WARNINGS  VTB_STATS_WARN_... bits as their descriptions joined by "; "
  *             (empty when none); the bits themselves are in warning_bits
+ *   CPUS      worker_cpus: for each worker in index order the CPUs it was
+ *             seen running on, joined by '+', workers separated by a space
+ *             ("0 1": two workers that stayed on CPUs 0 and 1; "0+1 0+1":
+ *             two that both migrated)
+ *   AXIS      an axis of the cell, as above
  * Times are in ns with 3 decimals (picoseconds, far below any noise), ratios
  * and per-operation figures have 6 significant digits, rates 1 decimal.
  *
  * ns_per_op is the MEAN over repetitions of the per-thread ns per operation
  * (so that ns_per_op_ci_low/high, the 95% confidence interval of the mean,
- * bracket it); ns_per_op_median and the other figures follow among the extra
- * columns. The first 31 columns are a stable prefix (scenario ...
- * resident_peak_bytes); columns are only ever appended after them.
+ * bracket it); ns_per_op_median and the other figures follow.
+ * capacity is the cell's (the keys when absent); cache_capacity is what
+ * the cache really had (exact mode adds room for the misses).
  *
  * In open-loop cells (load = open:...) every operation is recorded, and the
  * latency columns (p50_ns ... max_ns, hit_*, miss_*) are measured from each
@@ -58,21 +69,15 @@
 #define VTB_CSV_RATE_FORMAT "%.1f"  /* operations per second */
 
 /*
- * XX(column_name, TYPE, record_member, format). record_member is a member
- * designator of struct vtb_record (possibly nested); format is the printf
- * conversion of a REAL column and NULL for the others.
+ * The measured columns. XX(column_name, TYPE, record_member, format):
+ * record_member is a member designator of struct vtb_record (possibly
+ * nested); format is the printf conversion of a REAL column and NULL for
+ * the others.
  */
 #define VTB_CSV_COLUMNS(XX)                                                  \
-    XX(scenario, TEXT, scenario, NULL)                                       \
-    XX(impl, TEXT, impl, NULL)                                               \
-    XX(threads, UNSIGNED, threads, NULL)                                     \
-    XX(concurrency, UNSIGNED, concurrency, NULL)                             \
-    XX(key_dist, TEXT, key_dist, NULL)                                       \
-    XX(hit_ratio_target, REAL, hit_ratio_target, VTB_CSV_RATIO_FORMAT)       \
     XX(hit_ratio, REAL, hit_ratio, VTB_CSV_RATIO_FORMAT)                     \
     XX(miss_latency_ns, REAL, miss_latency_ns, VTB_CSV_NS_FORMAT)            \
-    XX(completion, TEXT, completion, NULL)                                   \
-    XX(cache_lock, TEXT, cache_lock, NULL)                                   \
+    XX(cache_capacity, U64, cache_capacity, NULL)                            \
     XX(ops, U64, ops, NULL)                                                  \
     XX(repetitions, UNSIGNED, repetitions, NULL)                             \
     XX(ns_per_op, REAL, ns_per_op.mean, VTB_CSV_NS_FORMAT)                   \
@@ -94,12 +99,6 @@
     XX(allocs_per_op, REAL, allocs_per_op, VTB_CSV_RATIO_FORMAT)             \
     XX(total_alloc_bytes, U64, total_alloc_bytes, NULL)                      \
     XX(resident_peak_bytes, U64, resident_peak_bytes, NULL)                  \
-    XX(cell_index, UNSIGNED, cell_index, NULL)                               \
-    XX(continuation, TEXT, continuation, NULL)                               \
-    XX(keys, U64, keys, NULL)                                                \
-    XX(capacity, U64, capacity, NULL)                                        \
-    XX(ttl_ms, U64, ttl_ms, NULL)                                            \
-    XX(miss_latency, TEXT, miss_latency, NULL)                               \
     XX(ns_per_op_median, REAL, ns_per_op.median, VTB_CSV_NS_FORMAT)          \
     XX(ns_per_op_mean, REAL, ns_per_op.mean, VTB_CSV_NS_FORMAT)              \
     XX(ns_per_op_stddev, REAL, ns_per_op.stddev, VTB_CSV_NS_FORMAT)          \
@@ -142,7 +141,6 @@
     XX(errors, U64, errors, NULL)                                            \
     XX(value_mismatches, U64, value_mismatches, NULL)                        \
     XX(instructions_per_op, REAL, instructions_per_op, VTB_CSV_RATIO_FORMAT) \
-    XX(load, TEXT, load, NULL)                                               \
     XX(intended_ops_per_sec, REAL, intended_ops_per_sec, VTB_CSV_RATE_FORMAT) \
     XX(achieved_ops_per_sec, REAL, achieved_ops_per_sec, VTB_CSV_RATE_FORMAT) \
     XX(rate_reached, BOOL, rate_reached, NULL)                               \
@@ -156,7 +154,7 @@
     XX(latency_mean_ns_uncorrected, REAL, uncorrected.mean_ns, VTB_CSV_NS_FORMAT) \
     XX(shared_writes_per_hit, UNSIGNED, shared_writes_per_hit, NULL)         \
     XX(pin_threads, BOOL, pin_threads, NULL)                                 \
-    XX(worker_cpus, TEXT, worker_cpus, NULL)
+    XX(worker_cpus, CPUS, worker_cpus, NULL)
 
 enum vtb_csv_type {
     VTB_CSV_TEXT,
@@ -165,19 +163,23 @@ enum vtb_csv_type {
     VTB_CSV_REAL,
     VTB_CSV_BOOL,
     VTB_CSV_WARNINGS,
+    VTB_CSV_CPUS,
+    VTB_CSV_AXIS,
 };
 
 struct vtb_csv_column {
-    const char *name;       /* header text, snake_case, unique */
+    const char *name;           /* header text, snake_case, unique */
     enum vtb_csv_type type;
-    size_t offset;          /* of the field in struct vtb_record */
-    size_t size;            /* of that field (TEXT: its array size) */
-    const char *format;     /* printf conversion of a REAL column; NULL otherwise */
+    size_t offset;              /* of the field in struct vtb_record */
+    size_t size;                /* of that field (TEXT: its array size) */
+    const char *format;         /* printf conversion of a REAL column; NULL otherwise */
+    const struct vtb_key *key;  /* AXIS: the key of the axis */
 };
 
-/* Number of columns, as a constant for array sizes. */
-#define VTB__CSV_COUNT_ONE(name, type, member, format) +1
-enum { VTB_CSV_COLUMN_COUNT = 0 VTB_CSV_COLUMNS(VTB__CSV_COUNT_ONE) };
+/* Number of columns, as a constant for array sizes: scenario, impl,
+ * cell_index, the axes, the measured columns. */
+#define VTB__CSV_COUNT_ONE(...) +1
+enum { VTB_CSV_COLUMN_COUNT = 3 + VTB_AXIS_COUNT VTB_CSV_COLUMNS(VTB__CSV_COUNT_ONE) };
 #undef VTB__CSV_COUNT_ONE
 
 /* The columns in file order (VTB_CSV_COLUMN_COUNT entries). */
@@ -205,5 +207,9 @@ int vtb_csv_write_real(FILE *out, double v, const char *format);
  */
 int vtb_csv_write_field(FILE *out, const struct vtb_csv_column *col,
                         const struct vtb_record *rec);
+
+/* Writes the header row, and one record's row. Return 0 or VTB_EIO. */
+int vtb_csv_write_header(FILE *out);
+int vtb_csv_write_row(FILE *out, const struct vtb_record *rec);
 
 #endif /* VTB_CSV_COLUMNS_H */

@@ -10,9 +10,11 @@
  * A run writes hundreds of these, too many to keep open, so each is written
  * in full to its temporary and closed while its record is at hand (the
  * histograms are the runner's and may not outlive the call), and all of
- * them are renamed into place together at end. A failure anywhere removes
- * every file of this reporter, published or not: the set is all or nothing,
- * like the other files of a run.
+ * them are renamed into place together at publish, with one sync of the
+ * directory. A failure while writing removes every file of this reporter;
+ * a failure while publishing keeps those already in place (each is
+ * complete) and removes the rest, and context.json then says the run
+ * directory is incomplete.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,23 +32,21 @@ struct hgrm_state {
     size_t capacity;
 };
 
-/* Removes every file of the reporter; published ones are in [0, published). */
-static void discard_all(struct hgrm_state *s, size_t published)
+/* Removes every file of the reporter that is not published. */
+static void discard_all(struct hgrm_state *s)
 {
-    for (size_t i = 0; i < s->count; i++) {
-        if (i < published)
-            unlink(s->files[i].path);
-        else
-            vtb_atomic_file_abort(&s->files[i]);
-    }
+    for (size_t i = 0; i < s->count; i++)
+        vtb_atomic_file_abort(&s->files[i]);
     free(s->files);
     s->files = NULL;
     s->count = s->capacity = 0;
 }
 
-static int hgrm_begin(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+static int hgrm_begin(void *state, const void *config, const struct vtb_run_info *info,
+                      struct vtb_error *err)
 {
     struct hgrm_state *s = state;
+    (void)config;
     int n = snprintf(s->dir, sizeof(s->dir), "%s", info->run_dir);
 
     if (n <= 0 || (size_t)n >= sizeof(s->dir))
@@ -72,7 +72,7 @@ static int write_one(struct hgrm_state *s, const struct vtb_record *rec, const c
         s->files = files;
         s->capacity = cap;
     }
-    snprintf(name, sizeof(name), "%u-%s-%s.hgrm", rec->cell_index,
+    snprintf(name, sizeof(name), "%zu-%s-%s.hgrm", rec->cell.index,
              vtb__report_token(rec->impl, impl, sizeof(impl)), kind);
     af = &s->files[s->count];
     rc = vtb_atomic_file_open(af, s->dir, name, err);
@@ -93,55 +93,66 @@ static int write_one(struct hgrm_state *s, const struct vtb_record *rec, const c
     return 0;
 }
 
-static int hgrm_record(void *state, const struct vtb_record *rec, struct vtb_error *err)
+static int hgrm_cell(void *state, const struct vtb_run_info *info,
+                     const struct vtb_record *records, size_t count, struct vtb_error *err)
 {
     struct hgrm_state *s = state;
-
-    for (size_t i = 0; i < VTB_RECORD_HIST_KINDS; i++) {
-        const char *kind;
-        const struct vtb_hist *hist = vtb_record_hist(rec, i, &kind);
-        int rc;
-
-        if (hist == NULL || vtb_hist_total_count(hist) == 0)
-            continue;
-        rc = write_one(s, rec, kind, hist, err);
-        if (rc != 0) {
-            discard_all(s, 0);
-            return rc;
+    (void)info;
+    for (size_t r = 0; r < count; r++) {
+        for (size_t i = 0; i < VTB_RECORD_HIST_KINDS; i++) {
+            const char *kind;
+            const struct vtb_hist *hist = vtb_record_hist(&records[r], i, &kind);
+            if (hist == NULL || vtb_hist_total_count(hist) == 0)
+                continue;
+            int rc = write_one(s, &records[r], kind, hist, err);
+            if (rc != 0) {
+                discard_all(s);
+                return rc;
+            }
         }
     }
     return 0;
 }
 
-static int hgrm_end(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+/* Every file is closed as it is written: nothing is left to finish. */
+static int hgrm_finish(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+{
+    (void)state;
+    (void)info;
+    (void)err;
+    return 0;
+}
+
+static int hgrm_publish(void *state, struct vtb_error *err)
 {
     struct hgrm_state *s = state;
-    (void)info;
-
     for (size_t i = 0; i < s->count; i++) {
-        int rc = vtb_atomic_file_publish(&s->files[i], err);
+        int rc = vtb_atomic_file_rename(&s->files[i], err);
         if (rc != 0) {
-            discard_all(s, i);
+            discard_all(s);
             return rc;
         }
     }
+    int rc = s->count > 0 ? vtb_atomic_dir_sync(s->files[0].path, err) : 0;
     free(s->files);
     s->files = NULL;
     s->count = s->capacity = 0;
-    return 0;
+    return rc;
 }
 
 static void hgrm_abort(void *state)
 {
-    discard_all(state, 0);
+    discard_all(state);
 }
 
 const struct vtb_reporter_ops vtb_reporter_hgrm = {
     .name = "hgrm",
     .summary = "<cell>-<impl>-{all,hit,miss}.hgrm: HdrHistogram latency distributions (ns)",
+    .kind = VTB_REPORTER_FILE,
     .state_size = sizeof(struct hgrm_state),
     .begin = hgrm_begin,
-    .record = hgrm_record,
-    .end = hgrm_end,
+    .cell = hgrm_cell,
+    .finish = hgrm_finish,
+    .publish = hgrm_publish,
     .abort = hgrm_abort,
 };

@@ -41,7 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "atomic_file.h"
+#include "file_reporter.h"
 #include "json_writer.h"
 #include "report_common.h"
 #include "reporter_list.h"
@@ -51,7 +51,7 @@
 #define BENCH_NAME_MAX 1024
 
 struct json_state {
-    struct vtb_atomic_file file;
+    struct vtb_file_reporter base;
     struct vtb_json_writer w;
     unsigned records; /* records written so far: the next family_index */
 };
@@ -113,25 +113,19 @@ static void write_context(struct vtb_json_writer *w, const struct vtb_run_info *
  */
 static void bench_name(const struct vtb_record *rec, char *buf, size_t size)
 {
-    char scenario[VTB_RECORD_TEXT], impl[VTB_RECORD_TEXT], dist[VTB_RECORD_TEXT];
-    char latency[VTB_RECORD_TEXT], completion[16], continuation[16], lock[16], ratio[32];
-
-    if (isnan(rec->hit_ratio_target))
-        snprintf(ratio, sizeof(ratio), "emergent");
-    else
-        snprintf(ratio, sizeof(ratio), "%.6g", rec->hit_ratio_target);
-    snprintf(buf, size,
-             "%s/%s/hit_ratio:%s/threads:%u/concurrency:%u/key_dist:%s/keys:%" PRIu64
-             "/capacity:%" PRIu64 "/ttl_ms:%" PRIu64
-             "/miss_latency:%s/completion:%s/continuation:%s/cache_lock:%s",
-             vtb__report_token(rec->scenario, scenario, sizeof(scenario)),
-             vtb__report_token(rec->impl, impl, sizeof(impl)), ratio, rec->threads,
-             rec->concurrency, vtb__report_token(rec->key_dist, dist, sizeof(dist)), rec->keys,
-             rec->capacity, rec->ttl_ms,
-             vtb__report_token(rec->miss_latency, latency, sizeof(latency)),
-             vtb__report_token(rec->completion, completion, sizeof(completion)),
-             vtb__report_token(rec->continuation, continuation, sizeof(continuation)),
-             vtb__report_token(rec->cache_lock, lock, sizeof(lock)));
+    char token[VTB_RECORD_TEXT];
+    size_t used = 0;
+    int n = snprintf(buf, size, "%s/", vtb__report_token(rec->scenario, token, sizeof(token)));
+    used = n > 0 ? (size_t)n : 0;
+    n = snprintf(buf + used, size - used, "%s", vtb__report_token(rec->impl, token, sizeof(token)));
+    used += n > 0 ? (size_t)n : 0;
+    for (int a = 0; a < VTB_AXIS_COUNT && used < size; a++) {
+        char value[VTB_AXIS_TEXT_MAX], clean[VTB_AXIS_TEXT_MAX];
+        vtb_cell_format(&rec->cell, (enum vtb_axis)a, value, sizeof(value));
+        n = snprintf(buf + used, size - used, "/%s:%s", vtb_axis_key((enum vtb_axis)a)->name,
+                     vtb__report_token(value, clean, sizeof(clean)));
+        used += n > 0 ? (size_t)n : 0;
+    }
 }
 
 /* A counter, left out when it is not a number (see the file comment). */
@@ -143,8 +137,8 @@ static void counter(struct vtb_json_writer *w, const char *key, double v)
 
 static void write_counters(struct vtb_json_writer *w, const struct vtb_record *rec)
 {
-    vtb_json_kv_uint(w, "cell_index", rec->cell_index);
-    counter(w, "hit_ratio_target", rec->hit_ratio_target);
+    vtb_json_kv_uint(w, "cell_index", rec->cell.index);
+    counter(w, "hit_ratio_target", rec->cell.hit_ratio);
     counter(w, "hit_ratio", rec->hit_ratio);
     counter(w, "ops_per_sec", rec->ops_per_sec);
     counter(w, "ops_per_sec_per_thread", rec->ops_per_sec_per_thread);
@@ -197,7 +191,7 @@ static void write_entry(struct json_state *s, const struct vtb_record *rec, cons
     vtb_json_kv_uint(w, "repetitions", rec->repetitions);
     if (!aggregate)
         vtb_json_kv_int(w, "repetition_index", e->repetition_index);
-    vtb_json_kv_uint(w, "threads", rec->threads);
+    vtb_json_kv_uint(w, "threads", rec->cell.threads);
     if (aggregate) {
         vtb_json_kv_string(w, "aggregate_name", e->aggregate_name);
         vtb_json_kv_string(w, "aggregate_unit", e->aggregate_unit);
@@ -213,33 +207,23 @@ static void write_entry(struct json_state *s, const struct vtb_record *rec, cons
     vtb_json_object_end(w);
 }
 
-static int json_begin(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+static int json_header(void *state, FILE *out, const struct vtb_run_info *info,
+                       struct vtb_error *err)
 {
     struct json_state *s = state;
-    int rc = vtb_atomic_file_open(&s->file, info->run_dir, "results.json", err);
-
-    if (rc != 0)
-        return rc;
+    (void)err;
     s->records = 0;
-    vtb_json_init(&s->w, s->file.fp);
+    vtb_json_init(&s->w, out);
     vtb_json_object_begin(&s->w);
     write_context(&s->w, info);
     vtb_json_key(&s->w, "benchmarks");
     vtb_json_array_begin(&s->w);
-    rc = vtb_atomic_file_check(&s->file, err);
-    if (rc != 0)
-        vtb_atomic_file_abort(&s->file);
-    return rc;
+    return 0;
 }
 
-static int json_record(void *state, const struct vtb_record *rec, struct vtb_error *err)
+static void write_record(struct json_state *s, const struct vtb_record *rec)
 {
-    struct json_state *s = state;
     char name[BENCH_NAME_MAX], label[256];
-    int rc;
-
-    if (s->file.fp == NULL)
-        return vtb_error_set(err, VTB_ESTATE, "results.json: not open");
     bench_name(rec, name, sizeof(name));
     vtb_stats_warnings_describe(rec->warnings, label, sizeof(label));
 
@@ -265,46 +249,50 @@ static int json_record(void *state, const struct vtb_record *rec, struct vtb_err
             write_entry(s, rec, name, label, &aggregates[i]);
     }
     s->records++;
-
-    rc = vtb_atomic_file_check(&s->file, err);
-    if (rc != 0)
-        vtb_atomic_file_abort(&s->file);
-    return rc;
 }
 
-static int json_end(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+static int json_cell(void *state, FILE *out, const struct vtb_record *records, size_t count,
+                     struct vtb_error *err)
+{
+    (void)out;
+    (void)err;
+    for (size_t i = 0; i < count; i++)
+        write_record(state, &records[i]);
+    return 0;
+}
+
+/* After "benchmarks", two members outside the schema: whether every cell
+ * was measured (context.json says whether the whole run directory is). */
+static int json_footer(void *state, FILE *out, const struct vtb_run_info *info,
+                       struct vtb_error *err)
 {
     struct json_state *s = state;
-    int rc;
-
-    if (s->file.fp == NULL)
-        return vtb_error_set(err, VTB_ESTATE, "results.json: not open");
+    (void)out;
     vtb_json_array_end(&s->w);
     vtb_json_kv_bool(&s->w, "complete", info->complete);
     vtb_json_kv_uint(&s->w, "cells_done", info->cells_done);
     vtb_json_object_end(&s->w);
-    rc = vtb_json_finish(&s->w);
-    if (rc == VTB_EINVAL) {
-        vtb_atomic_file_abort(&s->file);
-        return vtb_error_set(err, rc, "%s: internal error: malformed JSON document",
-                             s->file.path);
-    }
-    /* A stream error (rc == VTB_EIO) is reported by commit with its errno. */
-    return vtb_atomic_file_commit(&s->file, err);
+    /* A stream error (VTB_EIO) is found by the file's own check, with its
+     * errno; only a malformed document is this writer's error. */
+    if (vtb_json_finish(&s->w) == VTB_EINVAL)
+        return vtb_error_set(err, VTB_EINVAL, "results.json: internal error: malformed JSON");
+    return 0;
 }
 
-static void json_abort(void *state)
-{
-    struct json_state *s = state;
-    vtb_atomic_file_abort(&s->file);
-}
-
-const struct vtb_reporter_ops vtb_reporter_json = {
-    .name = "json",
-    .summary = "results.json: Google Benchmark JSON (compare.py, github-action-benchmark)",
-    .state_size = sizeof(struct json_state),
-    .begin = json_begin,
-    .record = json_record,
-    .end = json_end,
-    .abort = json_abort,
+static const struct vtb_file_format json_format = {
+    .file_name = "results.json",
+    .header = json_header,
+    .cell = json_cell,
+    .footer = json_footer,
 };
+
+static int json_begin(void *state, const void *config, const struct vtb_run_info *info,
+                      struct vtb_error *err)
+{
+    (void)config;
+    return vtb_file_reporter_begin(state, &json_format, info, err);
+}
+
+const struct vtb_reporter_ops vtb_reporter_json = VTB_FILE_REPORTER_OPS(
+    "json", "results.json: Google Benchmark JSON (compare.py, github-action-benchmark)",
+    struct json_state, json_begin);

@@ -1,8 +1,9 @@
 /*
- * The single list of built-in reporters: adding one is one line here plus
- * its report_*.c file. The order is the listing order of `vtbench list` and
- * the order in which the runner feeds them: the file reporters first, the
- * console last, so that the summary is printed once the files are safe.
+ * The single list of built-in file reporters: adding one is one line here
+ * plus its file. The order is the listing order of `vtbench list` and the
+ * order in which the set feeds them. context.json is not a reporter: the
+ * run directory writes it last (run_writer.h), once it knows whether every
+ * file here was published.
  */
 #ifndef VTB_REPORTER_LIST_H
 #define VTB_REPORTER_LIST_H
@@ -13,7 +14,6 @@
     XX(vtb_reporter_csv)           \
     XX(vtb_reporter_samples)       \
     XX(vtb_reporter_json)          \
-    XX(vtb_reporter_context)       \
     XX(vtb_reporter_hgrm)          \
     XX(vtb_reporter_percentiles)
 

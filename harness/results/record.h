@@ -4,9 +4,12 @@
  * As in Google Benchmark, measurement and reporting never meet: the runner
  * fills one struct vtb_record per cell x implementation (plus a run-wide
  * struct vtb_run_info), statistics are computed by stats.c before a record is
- * handed on, and reporters only format what is here. A record and what it
- * points to (samples, histograms) are valid only during the reporter's
- * record call: reporters copy what they keep.
+ * handed on, and reporters only format what is here. A record carries its
+ * cell unchanged, as the scenario resolved it (scenario/keys.h): the axis
+ * values travel from the scenario file to the results.csv columns without
+ * being copied by hand or turned into text on the way. A record and what it
+ * points to (samples, histograms, CPU sets) are valid only during the
+ * reporter's call: reporters copy what they keep.
  */
 #ifndef VTB_RECORD_H
 #define VTB_RECORD_H
@@ -17,21 +20,14 @@
 
 #include "context.h"
 #include "histogram.h"
+#include "keys.h"
 #include "stats.h"
 #include "vtb/cache.h"
-#include "vtb/pool.h"
 #include "vtb/error.h"
+#include "vtb/pool.h"
 #include "vtb/service.h"
 
 #define VTB_RECORD_TEXT 64
-/*
- * worker_cpus: for each worker in index order, the CPUs it was seen running
- * on (read after every run of the cell), joined by '+'; workers separated
- * by a space. "0 1": two workers that stayed on CPUs 0 and 1; "0+1 0+1":
- * two workers that both migrated. Cut with "..." when longer than a text
- * field (many threads).
- */
-#define VTB_RECORD_CPUS_TEXT VTB_RECORD_TEXT
 
 /* Latency percentiles of one histogram, in ns; NaN when it is empty. */
 struct vtb_latency_summary {
@@ -39,24 +35,20 @@ struct vtb_latency_summary {
     double p50_ns, p90_ns, p99_ns, p999_ns, p9999_ns, max_ns, mean_ns;
 };
 
+/* The CPUs one worker was seen running on (read after every run of the
+ * cell), as a bit set of CPUs 0..63 (higher CPUs are folded into bit 63). */
+typedef uint64_t vtb_cpu_mask;
+
 struct vtb_record {
-    /* Identity of the cell. */
+    /* Identity: the scenario, the implementation and the cell. */
     char scenario[VTB_RECORD_TEXT];
     char impl[VTB_RECORD_TEXT];
-    unsigned cell_index;    /* 0-based position in the sweep */
-    unsigned threads;
-    unsigned concurrency;
-    char key_dist[VTB_RECORD_TEXT];
-    double hit_ratio_target; /* NaN in emergent mode */
-    uint64_t keys;
-    uint64_t capacity;
-    uint64_t ttl_ms;
-    char miss_latency[VTB_RECORD_TEXT]; /* the spec as written */
-    double miss_latency_ns;             /* its mean */
-    char completion[16];
-    char continuation[16];
-    char cache_lock[16];
-    uint64_t ops;          /* measured operations per repetition, all threads */
+    struct vtb_cell cell;
+
+    /* How the cell ran. */
+    uint64_t cache_capacity;       /* the cache's real capacity (exact mode adds room) */
+    double miss_latency_ns;        /* mean of cell.miss_latency */
+    uint64_t ops;                  /* measured operations per repetition, all threads */
     unsigned repetitions;
     uint64_t latency_sample_every; /* 1 = every hit recorded; 0 = recording off */
 
@@ -97,12 +89,11 @@ struct vtb_record {
     int first_error;           /* VTB_E... code of the first failure, 0 if none */
     uint64_t value_mismatches; /* sampled results that differed from the backend's value */
 
-    /* Load. Closed loop: "closed", the open-loop fields NaN, rate_reached
+    /* Load (cell.load). Closed loop: the open-loop fields NaN, rate_reached
      * true. Open loop (openloop.h): every operation is recorded
      * (latency_sample_every = 1), all/hit/miss are measured from each
      * operation's intended start (coordinated omission corrected) and
      * `uncorrected` from its actual issue. */
-    char load[VTB_RECORD_TEXT];    /* "closed", "open:100000", "open:100000:poisson" */
     double intended_ops_per_sec;   /* aggregate: rate x threads */
     double achieved_ops_per_sec;   /* aggregate, from the median repetition */
     bool rate_reached;             /* every thread kept to its schedule in every repetition */
@@ -111,11 +102,11 @@ struct vtb_record {
     const struct vtb_hist *hist_uncorrected; /* NULL in closed loop; valid during the call */
 
     /* Scaling. */
-    unsigned shared_writes_per_hit; /* the cache design's, by construction */
+    unsigned shared_writes_per_hit;   /* the cache design's, by construction */
     bool pin_threads;
-    char worker_cpus[VTB_RECORD_CPUS_TEXT]; /* CPUs each worker was seen on, see below */
-    unsigned jemalloc_narenas;      /* arenas.narenas during the cell; 0 without jemalloc */
-    bool jemalloc_tcache;           /* opt.tcache */
+    const vtb_cpu_mask *worker_cpus;  /* cell.threads masks, valid during the call */
+    unsigned jemalloc_narenas;        /* arenas.narenas during the cell; 0 without jemalloc */
+    bool jemalloc_tcache;             /* opt.tcache */
 };
 
 /* The record's latency histograms, by kind, in the order reporters write
@@ -132,7 +123,8 @@ static inline const struct vtb_hist *vtb_record_hist(const struct vtb_record *re
     return hists[index];
 }
 
-/* Run-wide information, given to reporters once before any record. */
+/* Run-wide information, given to reporters before any record and again at
+ * the end with the run's status. */
 struct vtb_run_info {
     char scenario[VTB_RECORD_TEXT];
     char scenario_file[256];
@@ -147,40 +139,27 @@ struct vtb_run_info {
     unsigned cell_count;
     unsigned impl_count;
     bool instructions_mode;
-    bool complete;           /* false when the run was interrupted */
-    unsigned cells_done;
     bool pin_threads;        /* the scenario's pin_threads */
-    /* cell_count entries, filled as cells complete (NULL: none kept): how
-     * each cell ran, for context.json. */
-    struct vtb_cell_info *cells;
-};
-
-/* How one cell ran, beyond its records: threads, CPUs, allocator, load. */
-struct vtb_cell_info {
-    bool done;
-    unsigned threads;
-    bool pin_threads;
-    char worker_cpus[VTB_RECORD_CPUS_TEXT];
-    char cache_lock[16];
-    unsigned shared_writes_per_hit;
-    unsigned jemalloc_narenas;
-    bool jemalloc_tcache;
-    char load[VTB_RECORD_TEXT];
-    uint64_t latency_sample_every; /* 1 in open loop: every operation */
+    /* Status, final at the end. complete: every cell was measured (not
+     * interrupted, no cell failed). status_note says why not. */
+    bool complete;
+    unsigned cells_done;
+    char status_note[VTB_ERROR_MESSAGE_MAX];
 };
 
 /*
  * Where a run's records go: the caller hands in its reporters behind this
  * interface (Google Benchmark's runner is handed its reporters the same
  * way); the run knows none of them. begin is called once with the run-wide
- * information, record once per cell x implementation, and end once, also
- * after a failure or an interruption (info->complete false), so that every
- * completed cell is kept. A record and what it points to are valid only
- * during the call.
+ * information; cell once per completed cell with one record per
+ * implementation, in implementation order; end once, also after a failure
+ * or an interruption (info->complete false), so that every completed cell
+ * is kept. Records and what they point to are valid only during the call.
  */
 struct vtb_record_sink {
     int (*begin)(void *ctx, const struct vtb_run_info *info, struct vtb_error *err);
-    int (*record)(void *ctx, const struct vtb_record *record, struct vtb_error *err);
+    int (*cell)(void *ctx, const struct vtb_run_info *info, const struct vtb_record *records,
+                size_t count, struct vtb_error *err);
     int (*end)(void *ctx, const struct vtb_run_info *info, struct vtb_error *err);
     void *ctx;
 };

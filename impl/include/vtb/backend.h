@@ -37,11 +37,13 @@ struct vtb_latency {
 enum vtb_completion_mode {
     VTB_COMPLETE_ON_LOOP = 0,   /* a timer on the requesting worker's loop */
     VTB_COMPLETE_ON_THREAD = 1, /* a separate completion thread */
+    VTB_COMPLETION_MODE_COUNT   /* names: vtb_completion_mode_name */
 };
 
 enum vtb_continuation_mode {
     VTB_CONTINUE_INLINE = 0, /* run in the completing call */
     VTB_CONTINUE_POSTED = 1, /* queued to the registering thread's loop */
+    VTB_CONTINUATION_MODE_COUNT /* names: vtb_continuation_mode_name */
 };
 
 /* An in-flight fetch, embedded in the operation that waits for it. */

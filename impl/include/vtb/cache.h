@@ -31,6 +31,7 @@ enum vtb_cache_lock {
     VTB_CACHE_LOCK_GLOBAL = 0,
     VTB_CACHE_LOCK_SHARDED = 1,
     VTB_CACHE_LOCK_SEQLOCK = 2,
+    VTB_CACHE_LOCK_COUNT /* number of designs; names: vtb_cache_lock_name */
 };
 
 /* Flags for vtb_cache_put. */
@@ -132,6 +133,14 @@ void vtb_cache_counters_add(struct vtb_cache_counters *dst, const struct vtb_cac
  * checks this figure. 0 for an unknown value.
  */
 unsigned vtb_cache_shared_writes_per_hit(enum vtb_cache_lock lock);
+
+/*
+ * The bytes vtb_cache_new would allocate for config, without allocating
+ * them (so that a caller can refuse a cache that does not fit in memory
+ * before creating anything). Returns 0, VTB_EINVAL or VTB_ENOMEM (beyond
+ * the address space).
+ */
+int vtb_cache_footprint(const struct vtb_cache_config *config, size_t *bytes);
 
 /* "global", "sharded", "seqlock"; "unknown" for any other value. */
 const char *vtb_cache_lock_name(enum vtb_cache_lock lock);

@@ -121,6 +121,11 @@ void vtb_timer_init(struct vtb_timer *timer, vtb_work_fn fn);
  */
 size_t vtb_loop_run(struct vtb_loop *loop, enum vtb_loop_run_mode mode);
 
+/* Makes every pending timer due now: they fire, in the order they were
+ * armed, on the next pass. For abandoning a measurement without waiting
+ * out its backend latencies. Owner thread only. */
+void vtb_loop_expire_timers(struct vtb_loop *loop);
+
 /* True when timers are pending or work is queued. Owner thread only. */
 bool vtb_loop_has_pending(const struct vtb_loop *loop);
 

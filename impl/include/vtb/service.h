@@ -63,6 +63,8 @@ struct vtb_service {
     pthread_t completion_thread;
     struct vtb_worker *completion_worker;
     _Atomic bool stopping;
+    _Atomic bool expediting; /* vtb_service_expedite was called */
+    struct vtb_work expedite_work;
     pthread_mutex_t call_lock; /* serialises calls onto the completion thread */
     pthread_cond_t call_done;
 };
@@ -116,6 +118,20 @@ struct vtb_vresult vtb_service_start_task_miss(struct vtb_worker *worker, uint64
  * (VTB_EEXHAUSTED, VTB_ENOMEM).
  */
 struct vtb_vresult vtb_service_start_source_miss(struct vtb_worker *worker, uint64_t key);
+
+/*
+ * Abandoning a measurement: every pending fetch completes now instead of
+ * after its latency, so that operations waiting on a long backend latency
+ * (a minute, say) finish at once and the worker can be stopped cleanly.
+ * Results stay correct (each fetch returns its key's value); only the
+ * latency is cut short, so nothing measured after this call is to be
+ * reported. vtb_service_expedite covers the completion thread's pending
+ * fetches and every fetch posted to it later (any thread, once);
+ * vtb_worker_expedite covers the fetches on the worker's own loop (on the
+ * worker's thread).
+ */
+void vtb_service_expedite(struct vtb_service *svc);
+void vtb_worker_expedite(struct vtb_worker *worker);
 
 /*
  * Runs fn(arg) on the completion thread and waits for it (e.g. to read that

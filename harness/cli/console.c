@@ -8,14 +8,13 @@
  * they concern. At the end, the run-wide floor and timer overhead, and a
  * note when the run was interrupted.
  *
- * The ratio needs every implementation of the cell, so rows are held back
- * until the cell is complete: records are copied (numbers only; the
- * runner's histograms and samples are not kept) and printed when a record
- * of the next cell arrives or at end.
- *
- * Output goes where vtb_console_configure says (stdout by default), with
- * colour only when configured and NO_COLOR is not set; quiet mode prints
- * nothing at all.
+ * Output goes to the stream of the options the command line hands in
+ * (stdout by default), with colour only when asked for and NO_COLOR is not
+ * set; quiet mode prints nothing at all. A stream that cannot be written
+ * (stdout closed, a full disk, a reader that went away: SIGPIPE is
+ * ignored) ends the console's output, and only its output: the reporter
+ * fails once, the run writer reports it, and the result files stay
+ * complete.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,30 +30,10 @@
 #define ANSI_YELLOW "\033[33m"
 #define ANSI_RESET "\033[0m"
 
-/* Process-wide options, set by main before the run (see reporter.h). */
-static struct vtb_console_options console_options;
-
-void vtb_console_configure(const struct vtb_console_options *options)
-{
-    const char *no_color = getenv("NO_COLOR");
-
-    if (options == NULL)
-        memset(&console_options, 0, sizeof(console_options));
-    else
-        console_options = *options;
-    /* no-color.org: any non-empty NO_COLOR turns colour off, whatever the
-     * caller decided from isatty. */
-    if (no_color != NULL && no_color[0] != '\0')
-        console_options.color = false;
-}
-
 struct console_state {
     FILE *out;
     bool color;
     bool quiet;
-    struct vtb_record *cell; /* records of the cell being collected */
-    size_t count;
-    size_t capacity;
 };
 
 /* Formats v with fmt, or "-" when it is not a finite number. */
@@ -74,21 +53,17 @@ static const char *on(const struct console_state *s, const char *code)
 
 static void print_cell_header(struct console_state *s, const struct vtb_record *r)
 {
-    char ratio[32], floor_ns[32];
+    char floor_ns[32];
 
-    if (isnan(r->hit_ratio_target))
-        snprintf(ratio, sizeof(ratio), "emergent");
-    else
-        snprintf(ratio, sizeof(ratio), "%.6g", r->hit_ratio_target);
-    fprintf(s->out,
-            "%scell %u of %s: hit_ratio %s, threads %u, concurrency %u, key_dist %s, "
-            "keys %llu, capacity %llu, ttl_ms %llu, miss_latency %s, completion %s, "
-            "continuation %s, cache_lock %s; floor %s ns/hit%s\n",
-            on(s, ANSI_BOLD), r->cell_index, r->scenario, ratio, r->threads, r->concurrency,
-            r->key_dist, (unsigned long long)r->keys, (unsigned long long)r->capacity,
-            (unsigned long long)r->ttl_ms, r->miss_latency, r->completion, r->continuation,
-            r->cache_lock, num(floor_ns, sizeof(floor_ns), "%.2f", r->floor_ns_per_hit),
-            on(s, ANSI_RESET));
+    fprintf(s->out, "%scell %zu of %s:", on(s, ANSI_BOLD), r->cell.index, r->scenario);
+    /* Every axis from the key table, by its name, as the scenario writes it. */
+    for (int a = 0; a < VTB_AXIS_COUNT; a++) {
+        char value[VTB_AXIS_TEXT_MAX];
+        fprintf(s->out, "%s %s %s", a == 0 ? "" : ",", vtb_axis_key((enum vtb_axis)a)->name,
+                vtb_cell_format(&r->cell, (enum vtb_axis)a, value, sizeof(value)));
+    }
+    fprintf(s->out, "; floor %s ns/hit%s\n",
+            num(floor_ns, sizeof(floor_ns), "%.2f", r->floor_ns_per_hit), on(s, ANSI_RESET));
 }
 
 static void print_row(struct console_state *s, const struct vtb_record *r, int impl_width,
@@ -128,117 +103,92 @@ static void print_row(struct console_state *s, const struct vtb_record *r, int i
     }
 }
 
-/* Prints the collected cell, if any, and forgets it. */
-static void flush_cell(struct console_state *s)
+/* Prints one cell: its header, the table, the notes. */
+static void print_cell(struct console_state *s, const struct vtb_record *cell, size_t count)
 {
     double baseline_ns = NAN;
     int impl_width = (int)strlen("impl");
     bool requested_bytes_shown = false;
 
-    if (s->count == 0)
-        return;
-    for (size_t i = 0; i < s->count; i++) {
-        int len = (int)strlen(s->cell[i].impl);
+    for (size_t i = 0; i < count; i++) {
+        int len = (int)strlen(cell[i].impl);
         if (len > impl_width)
             impl_width = len;
-        if (strcmp(s->cell[i].impl, BASELINE_IMPL) == 0)
-            baseline_ns = s->cell[i].ns_per_op.mean;
+        if (strcmp(cell[i].impl, BASELINE_IMPL) == 0)
+            baseline_ns = cell[i].ns_per_op.mean;
     }
-    print_cell_header(s, &s->cell[0]);
+    print_cell_header(s, &cell[0]);
     fprintf(s->out, "  %-*s %10s %20s %9s %9s %9s %10s %10s %14s\n", impl_width, "impl",
             "ns/op", "95% CI", "p50 ns", "p99 ns", "p99.9 ns", "bytes/op", "allocs/op",
             "vs " BASELINE_IMPL);
-    for (size_t i = 0; i < s->count; i++)
-        print_row(s, &s->cell[i], impl_width, baseline_ns, &requested_bytes_shown);
+    for (size_t i = 0; i < count; i++)
+        print_row(s, &cell[i], impl_width, baseline_ns, &requested_bytes_shown);
     if (requested_bytes_shown)
         fprintf(s->out, "  * requested bytes: allocator statistics unavailable\n");
     fputc('\n', s->out);
-    s->count = 0;
 }
 
+/* The stream's state: a write that failed (EPIPE, ENOSPC, EBADF) ends the
+ * console's output. */
 static int stream_result(const struct console_state *s, struct vtb_error *err)
 {
     if (ferror(s->out))
-        return vtb_error_set(err, VTB_EIO, "console: write failed");
+        return vtb_error_set(err, VTB_EIO, "stdout: write failed; console output stopped");
     return 0;
 }
 
-static int console_begin(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+static int console_begin(void *state, const void *config, const struct vtb_run_info *info,
+                         struct vtb_error *err)
+{
+    struct console_state *s = state;
+    const struct vtb_console_options *options = config;
+    const char *no_color = getenv("NO_COLOR");
+    (void)info;
+    (void)err;
+    s->out = options != NULL && options->out != NULL ? options->out : stdout;
+    /* no-color.org: any non-empty NO_COLOR turns colour off, whatever the
+     * caller decided from isatty. */
+    s->color = options != NULL && options->color && (no_color == NULL || no_color[0] == '\0');
+    s->quiet = options != NULL && options->quiet;
+    return 0;
+}
+
+static int console_cell(void *state, const struct vtb_run_info *info,
+                        const struct vtb_record *records, size_t count, struct vtb_error *err)
 {
     struct console_state *s = state;
     (void)info;
-    (void)err;
-    s->out = console_options.out != NULL ? console_options.out : stdout;
-    s->color = console_options.color;
-    s->quiet = console_options.quiet;
-    s->cell = NULL;
-    s->count = s->capacity = 0;
-    return 0;
-}
-
-static int console_record(void *state, const struct vtb_record *rec, struct vtb_error *err)
-{
-    struct console_state *s = state;
-    struct vtb_record *copy;
-
-    if (s->quiet)
+    if (s->quiet || count == 0)
         return 0;
-    if (s->count > 0 && s->cell[0].cell_index != rec->cell_index)
-        flush_cell(s);
-    if (s->count == s->capacity) {
-        size_t cap = s->capacity != 0 ? 2 * s->capacity : 4;
-        struct vtb_record *cell = realloc(s->cell, cap * sizeof(*cell));
-        if (cell == NULL)
-            return vtb_error_set(err, VTB_ENOMEM, "console: out of memory");
-        s->cell = cell;
-        s->capacity = cap;
-    }
-    copy = &s->cell[s->count++];
-    *copy = *rec;
-    /* They belong to the runner and are only valid during this call. */
-    copy->samples_ns_per_op = NULL;
-    copy->hist_all = copy->hist_hit = copy->hist_miss = NULL;
+    print_cell(s, records, count);
+    fflush(s->out);
     return stream_result(s, err);
 }
 
-static int console_end(void *state, const struct vtb_run_info *info, struct vtb_error *err)
+static int console_finish(void *state, const struct vtb_run_info *info, struct vtb_error *err)
 {
     struct console_state *s = state;
     char floor_ns[32], timer_ns[32];
-    int rc;
 
     if (s->quiet)
         return 0;
-    flush_cell(s);
     fprintf(s->out, "floor %s ns/hit (first cell: cache lookup without a result wrapper); "
                     "timer overhead %s ns/read\n",
             num(floor_ns, sizeof(floor_ns), "%.2f", info->floor_ns_per_hit),
             num(timer_ns, sizeof(timer_ns), "%.2f", info->timer_overhead_ns));
     if (!info->complete)
-        fprintf(s->out, "%srun interrupted: %u of %u cells done%s\n", on(s, ANSI_YELLOW),
+        fprintf(s->out, "%srun incomplete: %u of %u cells done%s\n", on(s, ANSI_YELLOW),
                 info->cells_done, info->cell_count, on(s, ANSI_RESET));
     fflush(s->out);
-    rc = stream_result(s, err);
-    free(s->cell);
-    s->cell = NULL;
-    s->count = s->capacity = 0;
-    return rc;
-}
-
-static void console_abort(void *state)
-{
-    struct console_state *s = state;
-    free(s->cell);
-    s->cell = NULL;
-    s->count = s->capacity = 0;
+    return stream_result(s, err);
 }
 
 const struct vtb_reporter_ops vtb_reporter_console = {
     .name = "console",
     .summary = "summary table per cell on the terminal (ns/op, CI, percentiles, memory)",
+    .kind = VTB_REPORTER_DISPLAY,
     .state_size = sizeof(struct console_state),
     .begin = console_begin,
-    .record = console_record,
-    .end = console_end,
-    .abort = console_abort,
+    .cell = console_cell,
+    .finish = console_finish,
 };
