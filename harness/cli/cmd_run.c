@@ -313,20 +313,34 @@ static const char *format_bytes(double b, char *buf, size_t size)
     return buf;
 }
 
+/* A time in ns in its natural unit: "25 ns", "1.5 us", "60 s". */
+static const char *format_ns(double ns, char *buf, size_t size)
+{
+    if (ns < 1e3)
+        snprintf(buf, size, "%.3g ns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, size, "%.3g us", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(buf, size, "%.3g ms", ns / 1e6);
+    else
+        return format_seconds(ns / 1e9, buf, size);
+    return buf;
+}
+
 static void describe_time(const struct vtb_plan *p, char *buf, size_t size)
 {
     const struct vtb_plan_slowest *w = &p->slowest;
-    char t[32], cell_t[32], lat[64];
+    char t[32], cell_t[32], op[32], miss[32], lat[96];
     format_seconds(p->seconds, t, sizeof(t));
     format_seconds(w->seconds, cell_t, sizeof(cell_t));
     if (w->latency_bound)
-        snprintf(lat, sizeof(lat), ", misses waiting %.3g us / %u in flight",
-                 w->miss_latency_ns / 1e3, w->concurrency);
+        snprintf(lat, sizeof(lat), ": misses wait out %s of latency, %u in flight",
+                 format_ns(w->miss_latency_ns, miss, sizeof(miss)), w->concurrency);
     else
         lat[0] = '\0';
-    snprintf(buf, size, "%s; largest: cell %zu, %s (%u runs x %llu ops x %.3g ns/op%s%s)", t,
-             w->cell, cell_t, w->runs, (unsigned long long)w->ops_per_run, w->per_op_ns, lat,
-             w->open_loop ? ", open loop" : "");
+    snprintf(buf, size, "%s; largest: cell %zu, %s (%u runs x %llu ops x %s/op%s%s)", t,
+             w->cell, cell_t, w->runs, (unsigned long long)w->ops_per_run,
+             format_ns(w->per_op_ns, op, sizeof(op)), lat, w->open_loop ? ", open loop" : "");
 }
 
 static void describe_memory(const struct vtb_plan *p, char *buf, size_t size)

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,42 @@ void vtb__runner_run_job(struct cell_run *run, const struct job *job)
     vtb_gate_wait(&run->gate, run->started, poll_stop, run);
 }
 
+/*
+ * Under an address-space limit (ulimit -v), a thread whose stack fits but
+ * whose first allocations do not would crash inside the allocator (jemalloc
+ * 5.3 faults when it cannot map a new thread's cache), so a worker is only
+ * started while its stack and this much more fit under the limit.
+ */
+#define ADDRESS_SPACE_HEADROOM (UINT64_C(64) << 20)
+
+static bool address_space_left(uint64_t need)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return true;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    unsigned long long pages = 0;
+    if (statm == NULL)
+        return true;
+    int got = fscanf(statm, "%llu", &pages);
+    fclose(statm);
+    if (got != 1)
+        return true;
+    uint64_t used = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+    return used + need + ADDRESS_SPACE_HEADROOM <= (uint64_t)limit.rlim_cur;
+}
+
+static uint64_t default_stack_bytes(void)
+{
+    pthread_attr_t attr;
+    size_t size = 8u << 20;
+    if (pthread_attr_init(&attr) == 0) {
+        pthread_attr_getstacksize(&attr, &size);
+        pthread_attr_destroy(&attr);
+    }
+    return size;
+}
+
 int vtb__runner_start_threads(struct cell_run *run, struct vtb_error *err)
 {
     unsigned n = run->cell->threads;
@@ -335,6 +372,11 @@ int vtb__runner_start_threads(struct cell_run *run, struct vtb_error *err)
         struct worker_thread *t = &run->threads[i];
         t->run = run;
         t->index = i;
+        if (!address_space_left(default_stack_bytes()))
+            return vtb_error_set(err, VTB_ENOMEM,
+                                 "cannot start worker %u of %u: %s (the address-space limit, "
+                                 "ulimit -v, leaves no room for its stack)",
+                                 i + 1, n, strerror(EAGAIN));
         int rc = pthread_create(&t->tid, NULL, thread_main, t);
         if (rc != 0)
             return vtb_error_set(err, rc == EAGAIN ? VTB_ENOMEM : VTB_EIO,

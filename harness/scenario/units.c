@@ -291,6 +291,8 @@ int vtb_units_parse_bool(const char *text, bool *out, struct vtb_error *err)
 static int parse_latency_part(const char *text, uint64_t *out_ns, struct vtb_error *err)
 {
     int rc = vtb_units_parse_duration_ns(text, out_ns, err);
+    if (rc == VTB_ERANGE && text[0] == '-')
+        return vtb_error_set(err, VTB_ERANGE, "a latency cannot be negative, got `%s`", text);
     if (rc == VTB_ERANGE || (rc == 0 && *out_ns > VTB_UNITS_LATENCY_MAX_NS))
         return vtb_error_set(err, VTB_ERANGE, "latency must be at most 60s, got `%s`", text);
     return rc;

@@ -1,0 +1,79 @@
+/*
+ * Reading a run's results back, for the gates and the report (`vtbench
+ * compare`, `baseline`, `report`): the one place that decides whether a
+ * run can be trusted.
+ *
+ * A run is given as a run directory, as its results.csv, or as a baseline
+ * NAME.csv; its companions are found beside it:
+ *   DIR/results.csv       DIR/samples.csv       DIR/percentiles.csv   DIR/context.json
+ *   NAME.csv              NAME.samples.csv      NAME.percentiles.csv  NAME.context.json
+ * and a run directory may hold DIR/journal (output/journal.h).
+ *
+ * The verdict comes from context.json, which a run writes last:
+ *   - "complete": true and the results there: complete, used as is;
+ *   - "complete": false: incomplete, with the reason it gives;
+ *   - no context.json: the run never finished (killed, crashed, a power
+ *     cut); what its journal holds is recovered, and the run is incomplete;
+ *   - a context.json that is not JSON, or has no boolean "complete":
+ *     corrupt, incomplete.
+ * An incomplete run is refused (VTB_EINVAL, one line saying why) unless the
+ * caller allows it, and then its tables are what it holds: the files, or
+ * the journal's cells when the files were never published.
+ */
+#ifndef VTB_RUN_INPUT_H
+#define VTB_RUN_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "csv_reader.h"
+#include "json_reader.h"
+#include "vtb/error.h"
+
+#define VTB_RUN_INPUT_PATH_MAX 1024
+
+/* Flags of vtb_run_input_open. */
+#define VTB_RUN_INPUT_ALLOW_INCOMPLETE 1u /* accept an incomplete run (the caller warns) */
+#define VTB_RUN_INPUT_PERCENTILES 2u      /* read percentiles.csv too (the report) */
+
+enum vtb_run_state {
+    VTB_RUN_COMPLETE,   /* context.json says complete */
+    VTB_RUN_INCOMPLETE, /* context.json says not, or is corrupt */
+    VTB_RUN_RECOVERED,  /* no context.json: the tables come from the journal */
+    VTB_RUN_UNKNOWN,    /* no context.json and no journal: a bare table */
+};
+
+struct vtb_run_input {
+    char path[VTB_RUN_INPUT_PATH_MAX];        /* as given */
+    char results_path[VTB_RUN_INPUT_PATH_MAX];
+    char samples_path[VTB_RUN_INPUT_PATH_MAX];
+    char percentiles_path[VTB_RUN_INPUT_PATH_MAX];
+    char context_path[VTB_RUN_INPUT_PATH_MAX];
+    char dir[VTB_RUN_INPUT_PATH_MAX];         /* the run directory, "" for a baseline */
+    enum vtb_run_state state;
+    char reason[VTB_ERROR_MESSAGE_MAX];       /* why it is not complete ("" when it is) */
+    unsigned cells_recovered;                 /* VTB_RUN_RECOVERED: from the journal */
+    struct vtb_csv_table results;
+    struct vtb_csv_table samples;             /* valid when has_samples */
+    struct vtb_csv_table percentiles;         /* valid when has_percentiles */
+    bool has_samples, has_percentiles;
+    struct vtb_json_doc context;              /* valid when has_context */
+    bool has_context;
+};
+
+/*
+ * Opens the run at path (see the top). Returns 0; VTB_EINVAL when the run is
+ * incomplete and not allowed ("PATH: incomplete run: REASON; ..."), or a
+ * run with no results at all; VTB_ENOTFOUND when nothing is there; the CSV
+ * reader's VTB_ESYNTAX/VTB_ERANGE for a malformed table; VTB_EIO;
+ * VTB_ENOMEM. Free with vtb_run_input_close (also after an error).
+ */
+int vtb_run_input_open(struct vtb_run_input *in, const char *path, unsigned flags,
+                       struct vtb_error *err);
+
+void vtb_run_input_close(struct vtb_run_input *in);
+
+/* "complete", "incomplete", "recovered from its journal", "without context.json". */
+const char *vtb_run_state_name(enum vtb_run_state state);
+
+#endif /* VTB_RUN_INPUT_H */
