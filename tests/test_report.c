@@ -1,7 +1,7 @@
 /*
- * Tests of `vtbench report` (report_charts.c, report_md.c, the gnuplot
- * templates in reports/) and of the percentiles reporter that feeds its
- * latency chart.
+ * Tests of `vtbench report` (reports/: the run's data, slices, charts,
+ * claims, report.md, and the gnuplot templates) and of the percentiles
+ * reporter that feeds its latency chart.
  *
  * The reports are generated from fixed run directories under
  * tests/fixtures/report/ (CSV and JSON files taken from real runs, so the
@@ -13,8 +13,10 @@
  * report.md holds the expected table rows and claim verdicts, which follow
  * from the fixed numbers of the fixtures. Nothing is timed.
  *
- * The chart tests need gnuplot; where it is missing they are skipped (the
- * test of the missing-gnuplot error runs everywhere).
+ * The chart tests need gnuplot; where it is missing they are skipped. The
+ * modules below the charts (the run as loaded, its slices and crossings,
+ * the claims, report.md with its context.json section) are tested without
+ * it, through their internal headers, and so is the missing-gnuplot error.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,15 +25,20 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "claims.h"
 #include "histogram.h"
 #include "record.h"
-#include "report_charts.h"
+#include "report.h"
+#include "report_data.h"
+#include "report_md.h"
+#include "report_slice.h"
 #include "reporter.h"
 
 #ifndef VTB_SOURCE_DIR
@@ -338,6 +345,200 @@ static void test_not_a_run_dir(void **state)
     assert_int_equal(vtb_report_generate(NULL, NULL, &o, &err), VTB_EINVAL);
 }
 
+/* The sweep as the report loads it: rows, cells, implementations, the
+ * axes that vary, and context.json through the JSON reader. */
+static void test_data_load(void **state)
+{
+    struct vtb__report_data d;
+    struct vtb_error err = {0};
+    (void)state;
+
+    assert_int_equal(vtb__report_data_load(&d, FIXTURES "/sweep", &err), 0);
+    assert_string_equal(d.scenario, "fixture");
+    assert_int_equal(d.nrows, 18);
+    assert_int_equal(d.ncells, 6);
+    assert_int_equal(d.nimpls, 3);
+    assert_string_equal(d.impls[2], "pooled");
+    assert_true(d.has_percentiles);
+    assert_int_equal(vtb__report_axis_distinct(&d, VTB__AX_HIT_RATIO), 3);
+    assert_int_equal(vtb__report_axis_distinct(&d, VTB__AX_THREADS), 2);
+    assert_int_equal(vtb__report_axis_distinct(&d, VTB__AX_KEY_DIST), 1);
+    assert_int_equal(vtb__report_primary_axis(&d), VTB__AX_HIT_RATIO);
+    assert_string_equal(vtb__report_preferred_value(&d, VTB__AX_HIT_RATIO), "1");
+    assert_string_equal(vtb__report_preferred_value(&d, VTB__AX_THREADS), "1");
+    assert_string_equal(d.context_error, "");
+    assert_true(vtb__report_ctx_num(&d, "object_sizes.task.usable_bytes") == 80);
+    assert_string_equal(vtb__report_ctx_text(&d, "cells_done", "?"), "6");
+    assert_string_equal(vtb__report_ctx_text(&d, "context.nothing", "fallback"), "fallback");
+    assert_true(vtb__report_ctx_bool(&d, "complete", false));
+    assert_true(isnan(vtb__report_ctx_num(&d, "context.cpu_model")));
+    vtb__report_data_fini(&d);
+
+    assert_int_equal(vtb__report_data_load(&d, *state, &err), VTB_ENOTFOUND);
+}
+
+/* Slices hold every varying axis that is not drawn, and the crossings of
+ * a cost ratio ignore what lies within the noise. */
+static void test_slices_and_crossings(void **state)
+{
+    struct vtb__report_data d;
+    struct vtb__report_slice s;
+    struct vtb__report_crossings x;
+    struct vtb_error err = {0};
+    const struct vtb__report_row *row;
+    unsigned cells[16];
+    char held[64];
+    size_t n;
+    (void)state;
+
+    assert_int_equal(vtb__report_data_load(&d, FIXTURES "/sweep", &err), 0);
+    /* Two thread counts: a line each where series are allowed ... */
+    vtb__report_slice_init(&d, &s, VTB__AX_HIT_RATIO, -1, true);
+    assert_int_equal(s.series, VTB__AX_THREADS);
+    assert_null(s.fixed[VTB__AX_THREADS]);
+    assert_int_equal(vtb__report_slice_cells(&d, &s, "2", cells, 16), 3);
+    assert_int_equal(cells[0], 1);
+    /* ... else held at one, and said so. */
+    vtb__report_slice_init(&d, &s, VTB__AX_HIT_RATIO, -1, false);
+    assert_int_equal(s.series, -1);
+    assert_string_equal(s.fixed[VTB__AX_THREADS], "1");
+    vtb__report_slice_describe(&s, held, sizeof(held));
+    assert_string_equal(held, "threads=1");
+
+    n = vtb__report_claim_cells(&d, cells, 16);
+    assert_int_equal(n, 3);
+    assert_int_equal(cells[0], 0);
+    assert_int_equal(cells[1], 2);
+    assert_int_equal(cells[2], 4);
+    row = vtb__report_claim_row(&d, "value-task", 0.8);
+    assert_non_null(row);
+    assert_int_equal(row->cell, 2);
+    assert_null(vtb__report_claim_row(&d, "value-task", 0.5));
+    assert_null(vtb__report_claim_row(&d, "no-such-impl", 1.0));
+
+    /* alloc-task/value-task: significantly above 1 only at hit ratio 1. */
+    assert_int_equal(vtb__report_crossings(&d, cells, n, "alloc-task", "value-task", &x), 0);
+    assert_int_equal(x.points, 3);
+    assert_int_equal(x.above, 1);
+    assert_int_equal(x.below, 0);
+    assert_true(x.max_at == 1.0);
+    assert_true(fabs(x.max_ratio - 2.316) < 0.01);
+    assert_int_equal(vtb__report_crossings(&d, cells, 1, "alloc-task", "value-task", &x), -1);
+    vtb__report_data_fini(&d);
+}
+
+/* The claims' verdicts on the sweep, computed without any chart. */
+static void test_claims(void **state)
+{
+    static const enum vtb__claim_verdict want[] = {
+        VTB__CLAIM_CONFIRMED, VTB__CLAIM_CONFIRMED, VTB__CLAIM_CONFIRMED,
+        VTB__CLAIM_REFUTED,   VTB__CLAIM_CONFIRMED, VTB__CLAIM_REFUTED,
+        VTB__CLAIM_REFUTED,   VTB__CLAIM_CONFIRMED, VTB__CLAIM_REFUTED,
+    };
+    struct vtb__report_data d;
+    struct vtb__claim_ctx cx;
+    struct vtb__claim_result res;
+    struct vtb_error err = {0};
+    (void)state;
+
+    assert_int_equal(vtb__report_data_load(&d, FIXTURES "/sweep", &err), 0);
+    vtb__claim_ctx_init(&cx, &d);
+    assert_string_equal(cx.held, "threads=1");
+    assert_false(cx.multi_threaded);
+    assert_int_equal(vtb__claim_count(), sizeof(want) / sizeof(want[0]));
+    for (size_t k = 0; k < vtb__claim_count(); k++) {
+        vtb__claim_eval(&cx, k, &res);
+        if (res.verdict != want[k])
+            fail_msg("claim %zu (%s): %s: %s", k, res.text,
+                     vtb__claim_verdict_name(res.verdict), res.why);
+    }
+    vtb__claim_eval(&cx, 0, &res);
+    assert_string_equal(res.text, "Task allocates on every call, even a cache hit");
+    assert_non_null(strstr(res.measured, "(72-byte task, 80-byte jemalloc size class)"));
+    vtb__report_data_fini(&d);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *out = fopen(path, "wb");
+
+    assert_non_null(out);
+    assert_int_equal(fwrite(text, 1, strlen(text), out), strlen(text));
+    assert_int_equal(fclose(out), 0);
+}
+
+/* report.md (no charts) of the sweep's results.csv with context (NULL: no
+ * context.json) in a run directory under dir. */
+static char *md_with_context(const char *dir, const char *context)
+{
+    struct vtb__report_data d;
+    struct vtb_report_outcome o;
+    struct vtb_error err = {0};
+    char run[512], path[600], *results;
+
+    snprintf(run, sizeof(run), "%s/run", dir);
+    mkdir(run, 0777);
+    results = read_text(FIXTURES "/sweep/results.csv");
+    assert_non_null(results);
+    snprintf(path, sizeof(path), "%s/results.csv", run);
+    write_text(path, results);
+    free(results);
+    snprintf(path, sizeof(path), "%s/context.json", run);
+    if (context != NULL)
+        write_text(path, context);
+    else
+        unlink(path);
+    assert_int_equal(vtb__report_data_load(&d, run, &err), 0);
+    memset(&o, 0, sizeof(o));
+    snprintf(o.out_dir, sizeof(o.out_dir), "%s", dir);
+    snprintf(o.report_md, sizeof(o.report_md), "%s/report.md", dir);
+    assert_int_equal(vtb__report_md_write(&d, &o, &err), 0);
+    vtb__report_data_fini(&d);
+    return read_text(o.report_md);
+}
+
+/* What report.md says of context.json: an incomplete run, values that are
+ * null or need escaping, and a file that is missing or malformed (named
+ * with its line and column, and then not used at all). */
+static void test_md_context(void **state)
+{
+    char *md;
+
+    md = md_with_context(*state, "{\"complete\": false, \"cells_done\": 3, \"cell_count\": 6,\n"
+                                 " \"scenario_file\": null, \"context\": {\"cpu_model\": "
+                                 "\"caf\\u00e9 | x\", \"num_cpus\": 4, \"assertions\": true,\n"
+                                 " \"allocator\": \"glibc\", \"kernel\": null}}\n");
+    assert_non_null(md);
+    assert_contains(md, "scenario file `?`: 6 cells x 3 implementations (**incomplete run**: "
+                        "3 of 6 cells done). Generated by `vtbench report` from `results.csv`, "
+                        "`context.json`;");
+    assert_contains(md, "| CPU | caf\xc3\xa9 \\| x, 4 CPUs at n/a MHz, governor unknown |");
+    assert_contains(md, "| kernel | unknown, unknown |");
+    assert_contains(md, "assertions on |");
+    assert_contains(md, "| allocator | glibc |");
+    free(md);
+
+    md = md_with_context(*state, "{\n  \"complete\": tru\n}\n");
+    assert_non_null(md);
+    assert_contains(md, "> context.json:2:15: bad literal: expected true, so the machine "
+                        "context is unknown.");
+    assert_null(strstr(md, "## Machine and build"));
+    assert_null(strstr(md, "`context.json`;"));
+    free(md);
+
+    md = md_with_context(*state, "[1]");
+    assert_non_null(md);
+    assert_contains(md, "> context.json: is not a JSON object, so the machine context is "
+                        "unknown.");
+    free(md);
+
+    md = md_with_context(*state, NULL);
+    assert_non_null(md);
+    assert_contains(md, "> context.json: missing, so the machine context is unknown.");
+    assert_contains(md, "| Cache miss: Task vs ValueTask | 55 ns vs 55 ns |");
+    free(md);
+}
+
 /* percentiles.csv: the levels of the .hgrm files, as CSV, per histogram. */
 static void test_percentiles_reporter(void **state)
 {
@@ -364,16 +565,17 @@ static void test_percentiles_reporter(void **state)
     memset(&rec, 0, sizeof(rec));
     snprintf(rec.scenario, sizeof(rec.scenario), "a,b");
     snprintf(rec.impl, sizeof(rec.impl), "pooled");
-    rec.cell_index = 7;
+    rec.cell.index = 7;
     rec.hist_all = &all;
     rec.hist_hit = &hit;
     rec.hist_miss = NULL; /* no misses: no rows */
 
     rs = calloc(1, ops->state_size);
     assert_non_null(rs);
-    assert_int_equal(ops->begin(rs, &info, &err), 0);
-    assert_int_equal(ops->record(rs, &rec, &err), 0);
-    assert_int_equal(ops->end(rs, &info, &err), 0);
+    assert_int_equal(ops->begin(rs, NULL, &info, &err), 0);
+    assert_int_equal(ops->cell(rs, &info, &rec, 1, &err), 0);
+    assert_int_equal(ops->finish(rs, &info, &err), 0);
+    assert_int_equal(ops->publish(rs, &err), 0);
     free(rs);
 
     snprintf(path, sizeof(path), "%s/percentiles.csv", (const char *)*state);
@@ -410,6 +612,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rerun_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_run_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slices_and_crossings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_md_context, setup, teardown),
         cmocka_unit_test_setup_teardown(test_percentiles_reporter, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -983,7 +983,7 @@ static void test_units_latency(void **state)
         {"fixed:60001ms", VTB_ERANGE, "latency must be at most 60s, got `60001ms`"},
         {"uniform:1us:2us:3us", VTB_ESYNTAX,
          "uniform needs LO:HI, e.g. `uniform:10us:100us`, got `uniform:1us:2us:3us`"},
-        {"uniform:-1us:2us", VTB_ERANGE, "latency must be at most 60s, got `-1us`"},
+        {"uniform:-1us:2us", VTB_ERANGE, "a latency cannot be negative, got `-1us`"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct vtb_latency l;

@@ -214,11 +214,12 @@ static int write_context(struct vtb_run_writer *w, const struct vtb_run_info *in
     st.reason = st.complete ? NULL : reason;
     st.journal_kept = !st.complete && w->journaling && !w->journal_failed;
     int rc = vtb_context_json_write(info, &st, err);
-    free(outputs);
     w->complete = rc == 0 && st.complete;
-    if (rc == 0 && !st.complete && err != NULL && failures > 0)
-        vtb_error_set(err, VTB_EIO, "%s", first_failure);
-    return rc != 0 ? rc : failures > 0 ? VTB_EIO : 0;
+    /* The first failure's text lives in outputs: report it before freeing. */
+    if (rc == 0 && failures > 0)
+        rc = vtb_error_set(err, VTB_EIO, "%s", first_failure);
+    free(outputs);
+    return rc;
 }
 
 static void finish_displays(struct vtb_run_writer *w, const struct vtb_run_info *info)

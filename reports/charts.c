@@ -1,0 +1,227 @@
+/*
+ * The table of charts (see charts.h) and what their plans share: notes,
+ * the word lists of implementations, and the grouping of a slice's cells
+ * into lines and panels that most templates draw.
+ */
+#include "charts.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* y values spanning more than this factor get a log scale. */
+#define LOG_SCALE_SPAN 30.0
+
+/* Panels and series values considered per chart. */
+#define MAX_VALUES 64
+
+const struct vtb__chart_def vtb__charts[] = {
+    {"ns-per-op", "Time per call versus hit ratio", vtb__chart_plan_ns_per_op},
+    {"alloc", "Bytes and allocations per call versus hit ratio", vtb__chart_plan_alloc},
+    {"latency-spectrum", "Latency percentile spectrum, hits and misses",
+     vtb__chart_plan_latency_spectrum},
+    {"threads", "Throughput versus threads, per cache locking design", vtb__chart_plan_threads},
+    {"key-skew", "Time per call versus key skew", vtb__chart_plan_key_skew},
+    {"break-even", "Break-even: cost ratios versus hit ratio", vtb__chart_plan_break_even},
+    {"alloc-1m", "Megabytes allocated by 1,000,000 calls", vtb__chart_plan_alloc_1m},
+    {"open-loop", "p99 latency versus offered load (open loop)", vtb__chart_plan_open_loop},
+};
+const size_t vtb__chart_count = sizeof(vtb__charts) / sizeof(vtb__charts[0]);
+
+_Static_assert(sizeof(vtb__charts) / sizeof(vtb__charts[0]) <= VTB_REPORT_CHART_MAX,
+               "struct vtb_report_outcome has room for VTB_REPORT_CHART_MAX charts");
+
+void vtb__chart_note(char *note, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note, VTB_REPORT_NOTE_MAX, fmt, ap);
+    va_end(ap);
+}
+
+void vtb__chart_note_append(char *note, const char *fmt, ...)
+{
+    size_t len = strlen(note);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(note + len, VTB_REPORT_NOTE_MAX - len, fmt, ap);
+    va_end(ap);
+}
+
+void vtb__chart_slice_note(char *note, const struct vtb__report_slice *s, const char *what)
+{
+    char held[VTB_REPORT_NOTE_MAX];
+    char series[96] = "";
+
+    vtb__report_slice_describe(s, held, sizeof(held));
+    if (s->series >= 0)
+        snprintf(series, sizeof(series), "; one line style per %s",
+                 vtb__report_axes[s->series].label);
+    vtb__chart_note(note, "%s%s%s%s", what, series, held[0] != '\0' ? "; held at " : "", held);
+}
+
+void vtb__chart_impls(struct vtb__chart_plan *p, const struct vtb__report_data *d)
+{
+    struct vtb__gp_text list = {0};
+
+    for (size_t i = 0; i < d->nimpls; i++)
+        vtb__gp_word(&list, d->impls[i]);
+    vtb__gp_var(&p->vars, "impls", vtb__gp_str(&list));
+    vtb__gp_free(&list);
+}
+
+void vtb__chart_slice_var(struct vtb__chart_plan *p, const struct vtb__report_slice *s)
+{
+    char held[VTB_REPORT_NOTE_MAX];
+
+    vtb__report_slice_describe(s, held, sizeof(held));
+    vtb__gp_var(&p->vars, "slice", held);
+}
+
+/* ---- Groups of cells: the lines and panels of a chart ---- */
+
+/* The lists vtb__chart_groups passes, built panel by panel. */
+struct groups {
+    struct vtb__gp_text gcells, gtitles, gdt, ptitles, pfirst, plast;
+    size_t ngroups, npanels;
+};
+
+void vtb__chart_axis_title(char *buf, size_t size, int axis, const char *value)
+{
+    if (axis >= 0)
+        snprintf(buf, size, "%s=%s", vtb__report_axes[axis].label, value);
+    else
+        snprintf(buf, size, "-");
+}
+
+/* Appends ":i:j:" of the cells of s at the panel and series values given
+ * (NULL: that axis is not split) to cells; returns how many there are. */
+static size_t group_cells(const struct vtb__report_data *d, const struct vtb__report_slice *s,
+                          const char *panel, const char *series, struct vtb__gp_text *cells)
+{
+    size_t count = 0;
+
+    for (size_t c = 0; c < d->ncells; c++) {
+        const struct vtb__report_cell *cell = &d->cells[c];
+
+        if (!vtb__report_cell_in_slice(d, cell, s))
+            continue;
+        if (panel != NULL && strcmp(vtb__report_cell_axis(d, cell, s->panel), panel) != 0)
+            continue;
+        if (series != NULL && strcmp(vtb__report_cell_axis(d, cell, s->series), series) != 0)
+            continue;
+        vtb__gp_append(cells, "%s%u:", count == 0 ? ":" : "", cell->index);
+        count++;
+    }
+    return count;
+}
+
+/* Adds the groups of one panel (one per series value that has cells), and
+ * the panel itself when it has any. */
+static void add_panel(struct groups *g, const struct vtb__report_data *d,
+                      const struct vtb__report_slice *s, const char *panel,
+                      const char *const *series, size_t nseries)
+{
+    size_t first = g->ngroups + 1;
+    char title[160];
+
+    for (size_t si = 0; si < nseries; si++) {
+        struct vtb__gp_text cells = {0};
+
+        if (group_cells(d, s, panel, series[si], &cells) > 0) {
+            vtb__chart_axis_title(title, sizeof(title), s->series, series[si]);
+            vtb__gp_word(&g->gcells, vtb__gp_str(&cells));
+            vtb__gp_word(&g->gtitles, title);
+            vtb__gp_append(&g->gdt, "%s%zu", g->gdt.len > 0 ? " " : "", si + 1);
+            g->ngroups++;
+        }
+        vtb__gp_free(&cells);
+    }
+    if (g->ngroups + 1 > first) {
+        vtb__chart_axis_title(title, sizeof(title), s->panel, panel);
+        vtb__gp_word(&g->ptitles, title);
+        vtb__gp_append(&g->pfirst, "%s%zu", g->pfirst.len > 0 ? " " : "", first);
+        vtb__gp_append(&g->plast, "%s%zu", g->plast.len > 0 ? " " : "", g->ngroups);
+        g->npanels++;
+    }
+}
+
+size_t vtb__chart_groups(struct vtb__chart_plan *p, const struct vtb__report_data *d,
+                         const struct vtb__report_slice *s)
+{
+    const char *panels[MAX_VALUES], *series[MAX_VALUES];
+    size_t npanels = 1, nseries = 1;
+    struct groups g;
+
+    memset(&g, 0, sizeof(g));
+    panels[0] = series[0] = NULL;
+    if (s->panel >= 0)
+        npanels = vtb__report_axis_values(d, s->panel, panels, MAX_VALUES);
+    if (s->series >= 0)
+        nseries = vtb__report_axis_values(d, s->series, series, MAX_VALUES);
+    npanels = npanels > MAX_VALUES ? MAX_VALUES : npanels;
+    nseries = nseries > MAX_VALUES ? MAX_VALUES : nseries;
+    for (size_t pi = 0; pi < npanels; pi++)
+        add_panel(&g, d, s, panels[pi], series, nseries);
+
+    vtb__gp_append(&p->vars, "ngroups=%zu; npanels=%zu; ", g.ngroups, g.npanels);
+    vtb__gp_var(&p->vars, "gcells", vtb__gp_str(&g.gcells));
+    vtb__gp_var(&p->vars, "gtitles", vtb__gp_str(&g.gtitles));
+    vtb__gp_var(&p->vars, "gdt", vtb__gp_str(&g.gdt));
+    vtb__gp_var(&p->vars, "ptitles", vtb__gp_str(&g.ptitles));
+    vtb__gp_var(&p->vars, "pfirst", vtb__gp_str(&g.pfirst));
+    vtb__gp_var(&p->vars, "plast", vtb__gp_str(&g.plast));
+    vtb__chart_slice_var(p, s);
+    p->vars.failed = p->vars.failed || g.gcells.failed || g.gtitles.failed || g.gdt.failed ||
+                     g.ptitles.failed || g.pfirst.failed || g.plast.failed;
+    vtb__gp_free(&g.gcells);
+    vtb__gp_free(&g.gtitles);
+    vtb__gp_free(&g.gdt);
+    vtb__gp_free(&g.ptitles);
+    vtb__gp_free(&g.pfirst);
+    vtb__gp_free(&g.plast);
+    return g.ngroups;
+}
+
+int vtb__chart_log_y(const struct vtb__report_data *d, const struct vtb__report_slice *s,
+                     enum vtb__chart_y y)
+{
+    double lo = INFINITY, hi = -INFINITY;
+
+    for (size_t r = 0; r < d->nrows; r++) {
+        const struct vtb__report_row *row = &d->rows[r];
+        const struct vtb__report_cell *c = vtb__report_cell_by_index(d, row->cell);
+        double v[2] = {y == VTB__CHART_Y_NS ? row->ns : row->ops_per_sec,
+                       y == VTB__CHART_Y_NS ? row->ci_high : NAN};
+
+        if (c == NULL || !vtb__report_cell_in_slice(d, c, s))
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (!isfinite(v[k]))
+                continue;
+            if (v[k] <= 0)
+                return 0;
+            lo = v[k] < lo ? v[k] : lo;
+            hi = v[k] > hi ? v[k] : hi;
+        }
+    }
+    return isfinite(lo) && hi / lo > LOG_SCALE_SPAN;
+}
+
+bool vtb__chart_hit_ratio_swept(const struct vtb__report_data *d, char *note)
+{
+    size_t n = vtb__report_axis_distinct(d, VTB__AX_HIT_RATIO);
+
+    if (n >= 2)
+        return true;
+    if (n == 0)
+        vtb__chart_note(note, "the hit ratio is not set in this run (emergent mode: it follows "
+                              "from the key distribution), so there is no hit-ratio axis");
+    else
+        vtb__chart_note(note, "this run measures a single hit ratio (%s); a hit-ratio sweep is "
+                              "needed",
+                        vtb__report_preferred_value(d, VTB__AX_HIT_RATIO));
+    return false;
+}

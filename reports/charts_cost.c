@@ -1,0 +1,297 @@
+/*
+ * The cost charts (see charts.h): what one call costs in time and in
+ * allocation against the hit ratio, the cost ratios whose crossing of 1.0
+ * is the articles' break-even rule, and the megabytes allocated by the
+ * articles' 1,000,000 calls. These are the charts the articles' claims are
+ * about, drawn from the same slices as the claims.
+ */
+#include "charts.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Cells on one line of the break-even chart. */
+#define MAX_LINE_CELLS 256
+
+/* Series values considered. */
+#define MAX_VALUES 64
+
+bool vtb__chart_plan_ns_per_op(const struct vtb__report_data *d, struct vtb__chart_plan *p)
+{
+    struct vtb__report_slice s;
+
+    if (!vtb__chart_hit_ratio_swept(d, p->note))
+        return false;
+    vtb__report_slice_init(d, &s, VTB__AX_HIT_RATIO, -1, true);
+    vtb__chart_impls(p, d);
+    if (vtb__chart_groups(p, d, &s) == 0)
+        return false;
+    vtb__gp_append(&p->vars, "logy=%d; ", vtb__chart_log_y(d, &s, VTB__CHART_Y_NS));
+    vtb__chart_slice_note(p->note, &s,
+                          "mean ns per call of each implementation, 95% confidence intervals");
+    return true;
+}
+
+/* Whether the run's bytes are jemalloc's usable sizes (else only the sizes
+ * requested from malloc are known). */
+static bool bytes_usable(const struct vtb__report_data *d)
+{
+    for (size_t r = 0; r < d->nrows; r++)
+        if (isfinite(d->rows[r].bytes_per_op) && d->rows[r].bytes_usable)
+            return true;
+    return false;
+}
+
+bool vtb__chart_plan_alloc(const struct vtb__report_data *d, struct vtb__chart_plan *p)
+{
+    struct vtb__report_slice s;
+    bool usable;
+
+    if (!vtb__chart_hit_ratio_swept(d, p->note))
+        return false;
+    usable = bytes_usable(d);
+    vtb__report_slice_init(d, &s, VTB__AX_HIT_RATIO, -1, true);
+    vtb__chart_impls(p, d);
+    if (vtb__chart_groups(p, d, &s) == 0)
+        return false;
+    vtb__gp_var(&p->vars, "bytes_col", usable ? "bytes_per_op" : "requested_bytes_per_op");
+    vtb__gp_var(&p->vars, "bytes_label",
+                usable ? "bytes allocated per call (jemalloc usable size)"
+                       : "bytes requested per call (no jemalloc: requested sizes)");
+    vtb__chart_slice_note(p->note, &s,
+                          usable ? "bytes per call as jemalloc hands them out (size classes), "
+                                   "and allocations per call"
+                                 : "bytes per call as requested from malloc (no jemalloc "
+                                   "statistics), and allocations per call");
+    return true;
+}
+
+/* ---- Break-even ---- */
+
+/* The two cost ratios of the break-even chart: numerator / denominator. */
+static const char *const ratio_pairs[][2] = {
+    {"alloc-task", "value-task"},
+    {"value-task", "pooled"},
+};
+#define NPAIRS (sizeof(ratio_pairs) / sizeof(ratio_pairs[0]))
+
+/* What the break-even chart passes, built line by line. */
+struct break_even {
+    struct vtb__gp_text nums, dens, bcells, bgroup, crossx, crossj, gtitles, gdt;
+    size_t ngroups;
+    char found[VTB_REPORT_NOTE_MAX]; /* "; crosses 1.0: a/b at 0.70, ..." */
+};
+
+static void break_even_free(struct break_even *be)
+{
+    vtb__gp_free(&be->nums);
+    vtb__gp_free(&be->dens);
+    vtb__gp_free(&be->bcells);
+    vtb__gp_free(&be->bgroup);
+    vtb__gp_free(&be->crossx);
+    vtb__gp_free(&be->crossj);
+    vtb__gp_free(&be->gtitles);
+    vtb__gp_free(&be->gdt);
+}
+
+static bool pair_ran(const struct vtb__report_data *d, size_t j)
+{
+    return vtb__report_impl_known(d, ratio_pairs[j][0]) &&
+           vtb__report_impl_known(d, ratio_pairs[j][1]);
+}
+
+/* Sorts cells by hit ratio target, keeping cell order among equals, so
+ * that lines run left to right. */
+static void sort_by_hit_ratio(const struct vtb__report_data *d, unsigned *cells, size_t n)
+{
+    double h[MAX_LINE_CELLS];
+
+    for (size_t k = 0; k < n; k++)
+        h[k] = vtb__report_cell_axis_num(d, vtb__report_cell_by_index(d, cells[k]),
+                                         VTB__AX_HIT_RATIO);
+    for (size_t k = 1; k < n; k++) {
+        unsigned c = cells[k];
+        double hk = h[k];
+        size_t j = k;
+
+        for (; j > 0 && h[j - 1] > hk; j--) {
+            cells[j] = cells[j - 1];
+            h[j] = h[j - 1];
+        }
+        cells[j] = c;
+        h[j] = hk;
+    }
+}
+
+/* The crossings of every ratio that ran over one line's cells, computed
+ * here once for both the chart and its note. */
+static void add_crossings(struct break_even *be, const struct vtb__report_data *d,
+                          const unsigned *cells, size_t n)
+{
+    for (size_t j = 0, pair = 0; j < NPAIRS; j++) {
+        struct vtb__report_crossings x;
+        int nx;
+
+        if (!pair_ran(d, j))
+            continue;
+        pair++;
+        nx = vtb__report_crossings(d, cells, n, ratio_pairs[j][0], ratio_pairs[j][1], &x);
+        for (int k = 0; k < nx; k++) {
+            size_t len = strlen(be->found);
+
+            vtb__gp_append(&be->crossx, "%s%.6g", be->crossx.len > 0 ? " " : "", x.at[k]);
+            vtb__gp_append(&be->crossj, "%s%zu", be->crossj.len > 0 ? " " : "", pair);
+            snprintf(be->found + len, sizeof(be->found) - len, "%s%s/%s at %.2f",
+                     len > 0 ? ", " : "; crosses 1.0: ", ratio_pairs[j][0], ratio_pairs[j][1],
+                     x.at[k]);
+        }
+    }
+}
+
+/* One line style: the cells of s at series value (NULL: no series axis),
+ * the si-th value. gnuplot joins the rows of each cell itself (stats). */
+static void add_line(struct break_even *be, const struct vtb__report_data *d,
+                     const struct vtb__report_slice *s, const char *value, size_t si)
+{
+    unsigned cells[MAX_LINE_CELLS];
+    size_t n = vtb__report_slice_cells(d, s, value, cells, MAX_LINE_CELLS);
+    char title[160];
+
+    if (n == 0)
+        return;
+    sort_by_hit_ratio(d, cells, n);
+    be->ngroups++;
+    for (size_t k = 0; k < n; k++) {
+        vtb__gp_append(&be->bcells, "%s%u", be->bcells.len > 0 ? " " : "", cells[k]);
+        vtb__gp_append(&be->bgroup, "%s%zu", be->bgroup.len > 0 ? " " : "", be->ngroups);
+    }
+    vtb__chart_axis_title(title, sizeof(title), s->series, value);
+    vtb__gp_word(&be->gtitles, title);
+    vtb__gp_append(&be->gdt, "%s%zu", be->gdt.len > 0 ? " " : "", si + 1);
+    add_crossings(be, d, cells, n);
+}
+
+static void break_even_vars(struct vtb__chart_plan *p, const struct break_even *be,
+                            const struct vtb__report_slice *s)
+{
+    const struct vtb__gp_text *lists[] = {&be->nums,   &be->dens,   &be->bcells,  &be->bgroup,
+                                          &be->crossx, &be->crossj, &be->gtitles, &be->gdt};
+    static const char *const names[] = {"nums",   "dens",   "bcells",  "bgroup",
+                                        "crossx", "crossj", "gtitles", "gdt"};
+
+    for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+        vtb__gp_var(&p->vars, names[k], vtb__gp_str(lists[k]));
+        p->vars.failed = p->vars.failed || lists[k]->failed;
+    }
+    vtb__gp_append(&p->vars, "ngroups=%zu; ", be->ngroups);
+    vtb__chart_slice_var(p, s);
+}
+
+bool vtb__chart_plan_break_even(const struct vtb__report_data *d, struct vtb__chart_plan *p)
+{
+    struct vtb__report_slice s;
+    struct break_even be;
+    const char *series[MAX_VALUES];
+    size_t nseries = 1, npairs = 0;
+
+    if (!vtb__chart_hit_ratio_swept(d, p->note))
+        return false;
+    memset(&be, 0, sizeof(be));
+    for (size_t j = 0; j < NPAIRS; j++) {
+        if (!pair_ran(d, j))
+            continue;
+        vtb__gp_word(&be.nums, ratio_pairs[j][0]);
+        vtb__gp_word(&be.dens, ratio_pairs[j][1]);
+        npairs++;
+    }
+    vtb__report_slice_init(d, &s, VTB__AX_HIT_RATIO, -1, true);
+    series[0] = NULL;
+    if (s.series >= 0)
+        nseries = vtb__report_axis_values(d, s.series, series, MAX_VALUES);
+    nseries = nseries > MAX_VALUES ? MAX_VALUES : nseries;
+    for (size_t si = 0; si < nseries && npairs > 0; si++)
+        add_line(&be, d, &s, series[si], si);
+
+    if (npairs == 0)
+        vtb__chart_note(p->note, "needs alloc-task with value-task, or value-task with pooled, "
+                                 "in the same run");
+    else if (be.ngroups == 0)
+        vtb__chart_note(p->note, "no complete cells on the hit-ratio axis");
+    if (npairs == 0 || be.ngroups == 0) {
+        break_even_free(&be);
+        return false;
+    }
+    break_even_vars(p, &be, &s);
+    vtb__chart_slice_note(p->note, &s, "ns per call of one implementation over another");
+    if (be.found[0] != '\0')
+        vtb__chart_note_append(p->note, "%s", be.found);
+    else
+        vtb__chart_note_append(p->note, "; no ratio crosses 1.0 beyond the noise (95%% CIs)");
+    break_even_free(&be);
+    return true;
+}
+
+/* ---- Megabytes per 1,000,000 calls ---- */
+
+/* True when some row can be scaled to 1,000,000 calls; *usable says
+ * whether bytes are jemalloc's usable sizes. */
+static bool has_totals(const struct vtb__report_data *d, bool *usable)
+{
+    bool any = false;
+
+    *usable = false;
+    for (size_t r = 0; r < d->nrows; r++) {
+        if (d->rows[r].ops > 0 && isfinite(d->rows[r].total_alloc_bytes))
+            any = true;
+        *usable = *usable || (d->rows[r].bytes_usable && isfinite(d->rows[r].bytes_per_op));
+    }
+    return any;
+}
+
+bool vtb__chart_plan_alloc_1m(const struct vtb__report_data *d, struct vtb__chart_plan *p)
+{
+    struct vtb__report_slice s;
+    struct vtb__gp_text cats = {0}, labels = {0};
+    int x = vtb__report_primary_axis(d);
+    size_t n = 0;
+    bool usable;
+
+    if (!has_totals(d, &usable)) {
+        vtb__chart_note(p->note, "no row has ops and total_alloc_bytes");
+        return false;
+    }
+    /* One bar group per cell along the primary axis, the rest held. */
+    vtb__report_slice_init(d, &s, x, -1, false);
+    for (size_t c = 0; c < d->ncells; c++) {
+        const struct vtb__report_cell *cell = &d->cells[c];
+        char label[160];
+
+        if (!vtb__report_cell_in_slice(d, cell, &s))
+            continue;
+        if (x >= 0)
+            snprintf(label, sizeof(label), "%s", vtb__report_cell_axis(d, cell, x));
+        else
+            snprintf(label, sizeof(label), "cell %u", cell->index);
+        vtb__gp_append(&cats, "%s%u", cats.len > 0 ? " " : "", cell->index);
+        vtb__gp_tic_word(&labels, label);
+        n++;
+    }
+    if (n > 0) {
+        vtb__chart_impls(p, d);
+        vtb__gp_var(&p->vars, "cats", vtb__gp_str(&cats));
+        vtb__gp_var(&p->vars, "catlabels", vtb__gp_str(&labels));
+        vtb__gp_var(&p->vars, "bytes_kind", usable ? "jemalloc usable bytes" : "requested bytes");
+        vtb__gp_var(&p->vars, "xaxis", x >= 0 ? vtb__report_axes[x].label : "cell");
+        vtb__chart_slice_var(p, &s);
+        p->vars.failed = p->vars.failed || cats.failed || labels.failed;
+        vtb__chart_slice_note(p->note, &s,
+                              "total_alloc_bytes per repetition scaled to 1,000,000 calls "
+                              "(x 1,000,000 / ops; MB = 10^6 bytes)");
+    } else {
+        vtb__chart_note(p->note, "no complete cells");
+    }
+    vtb__gp_free(&cats);
+    vtb__gp_free(&labels);
+    return n > 0;
+}
