@@ -398,11 +398,25 @@ static const struct {
     {"{\"a\":}", VTB_ESYNTAX, "t.json:1:6: unexpected '}', expected a value"},
     {"{\"a\"", VTB_ESYNTAX,
      "t.json:1:5: unexpected end of the text, expected ':' after the member name"},
-    {"\xef\xbb\xbf{}", VTB_ESYNTAX, "t.json:1:1: unexpected byte 0xef, expected a value"},
+    {"\xef\xbb\xbf\xef\xbb\xbf{}", VTB_ESYNTAX, "t.json:1:1: unexpected byte 0xef, expected a value"}, /* one BOM is skipped, a second is not */
     {"[1]\x01", VTB_ESYNTAX, "t.json:1:4: unexpected byte 0x01 after the document"},
     {"{\"a\":\n\n  [1,\n   @]}", VTB_ESYNTAX, "t.json:4:4: unexpected '@', expected a value"},
     {"/* no */ 1", VTB_ESYNTAX, "t.json:1:1: unexpected '/', expected a value"},
 };
+
+/* A UTF-8 byte-order mark before the document is ignored (RFC 8259). */
+static void test_bom(void **state)
+{
+    struct vtb_json_doc doc;
+    struct vtb_error err = {0};
+    bool complete = false;
+    (void)state;
+    static const char text[] = "\xef\xbb\xbf{\"complete\": true}";
+    assert_int_equal(vtb_json_parse(text, sizeof(text) - 1, "t.json", &doc, &err), 0);
+    assert_int_equal(vtb_json_get_bool(doc.root, "complete", &complete, &err), 0);
+    assert_true(complete);
+    vtb_json_doc_fini(&doc);
+}
 
 static void test_errors(void **state)
 {
@@ -550,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_scalars),      cmocka_unit_test(test_containers),
         cmocka_unit_test(test_numbers),      cmocka_unit_test(test_strings),
         cmocka_unit_test(test_lookups),      cmocka_unit_test(test_getters),
+        cmocka_unit_test(test_bom),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_depth_limit),  cmocka_unit_test(test_read_file),
     };

@@ -835,6 +835,13 @@ static void build_escapes(struct vtb_json_writer *w)
     vtb_json_object_end(w);
 }
 
+/* Bytes that are not UTF-8 (a stray byte, a cut sequence, an overlong
+ * form, a surrogate) become U+FFFD: a JSON text must be UTF-8. */
+static void build_bad_utf8(struct vtb_json_writer *w)
+{
+    vtb_json_string(w, "a\xff b\xc3 c\xc0\xaf d\xed\xa0\x80 e\xf0\x9f\x98\x80");
+}
+
 static void build_value_without_key(struct vtb_json_writer *w)
 {
     vtb_json_object_begin(w);
@@ -884,6 +891,12 @@ static void test_json_writer(void **state)
                               "    {}\n"
                               "  ]\n"
                               "}\n");
+    free(text);
+
+    text = json_of(build_bad_utf8, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(text, "\"a\\ufffd b\\ufffd c\\ufffd\\ufffd d\\ufffd\\ufffd\\ufffd "
+                              "e\xf0\x9f\x98\x80\"\n");
     free(text);
 
     text = json_of(build_value_without_key, &rc);

@@ -62,10 +62,46 @@ static void after_value(struct vtb_json_writer *w)
         w->done = true;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when
+ * the bytes there are not one (a stray continuation byte, a truncated or
+ * overlong sequence, a surrogate, a code point beyond U+10FFFF). A JSON
+ * text must be UTF-8 (RFC 8259), and context.json carries strings read
+ * from the machine (a CPU model, compiler flags) that need not be.
+ */
+static size_t utf8_length(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                        : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n <= 1)
+        return n;
+    unsigned long cp = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    static const unsigned long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
 static void write_escaped(FILE *out, const char *s)
 {
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p >= 0x80) {
+            size_t n = utf8_length(p);
+            if (n == 0) {
+                fputs("\\ufffd", out); /* the replacement character */
+            } else {
+                fwrite(p, 1, n, out);
+                p += n - 1;
+            }
+            continue;
+        }
         switch (*p) {
         case '"':
             fputs("\\\"", out);
