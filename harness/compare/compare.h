@@ -8,11 +8,26 @@
  * Inputs are results.csv files (a run directory's, or a baseline under
  * results/baselines/) plus, when present, the per-repetition samples.csv
  * next to them. Rows are matched by identity, not by position: scenario,
- * implementation and every axis column (threads, concurrency, key_dist,
- * hit_ratio_target, keys, capacity, ttl_ms, miss_latency, completion,
- * continuation, cache_lock, load), as far as both files have the column.
- * A cell present on one side only is reported as such; repeated identical
- * cells are matched in order of appearance.
+ * implementation and every axis column (threads, hit_ratio_target, keys,
+ * load, ...: key_columns[] at the top of compare.c is the one list). A cell
+ * present on one side only is reported as such.
+ *
+ * The gate fails closed: what it cannot judge it refuses, with the file,
+ * the line and the column, rather than passing it. Refused are
+ *   - a results file without one of the identifying columns (a row of it
+ *     cannot say which cell it is);
+ *   - two rows of one file with the same identity (naming both lines: which
+ *     of them to compare would be a guess), and two rows with the same
+ *     scenario, impl and cell_index when samples.csv must be joined on
+ *     those;
+ *   - a count, size or time that is negative or not finite ("inf", "nan")
+ *     in any column the rules read: the metrics below, ns_per_op and its
+ *     median, ns_per_op_cv, ops, repetitions, pool_misses,
+ *     floor_ns_per_hit, and the samples' ns_per_op. An empty field means
+ *     "not measured" (NaN), as vtbench writes it, and is allowed;
+ *   - a samples.csv that gives one repetition of one cell twice (the same
+ *     scenario, impl, cell_index and repetition). A samples row of no
+ *     results row is ignored.
  *
  * Rules, per metric (VTB_COMPARE_METRICS):
  *   - Deterministic metrics (allocations, bytes, pool misses per op,
@@ -153,7 +168,9 @@ struct vtb_compare_input {
  * NAME.samples.csv, the baseline layout). A missing samples file is fine;
  * a malformed one is an error. Returns 0; VTB_EIO (cannot read, with the
  * path), VTB_ESYNTAX/VTB_ERANGE ("FILE:LINE: ..." from the CSV reader, or a
- * missing column), VTB_ENOMEM. Free with vtb_compare_input_free.
+ * missing column: an identifying one, ops, repetitions, or one of samples.csv's
+ * scenario, cell_index, impl, repetition, ns_per_op), VTB_ENOMEM. Free with
+ * vtb_compare_input_free.
  */
 int vtb_compare_load(struct vtb_compare_input *in, const char *path, struct vtb_error *err);
 
@@ -208,9 +225,10 @@ struct vtb_compare_result {
  * Compares new against base under options (NULL = defaults) and fills
  * result (free with vtb_compare_result_free). Returns 0 (whatever the
  * verdicts: see result->regressions); VTB_ESYNTAX with "FILE:LINE: ..." for
- * a required column that is missing or a number that does not parse;
- * VTB_EINVAL when the two sides have no cell in common (comparing unrelated
- * files is a mistake, not a pass); VTB_ENOMEM.
+ * a required column that is missing, a number that does not parse, a
+ * negative or non-finite figure, a duplicate row or a duplicate sample (see
+ * above); VTB_EINVAL when the two sides have no cell in common (comparing
+ * unrelated files is a mistake, not a pass); VTB_ENOMEM.
  */
 int vtb_compare_run(const struct vtb_compare_side *base, const struct vtb_compare_side *head,
                     const struct vtb_compare_options *options, struct vtb_compare_result *result,
