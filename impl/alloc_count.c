@@ -1,7 +1,8 @@
 /*
- * Thread-local allocation counters behind vtb/alloc_count.h.
+ * Thread-local allocation counters behind vtb/alloc_count.h and
+ * vtb/alloc_count_internal.h.
  */
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 
 __thread struct vtb_alloc_counts vtb__alloc_counts __attribute__((tls_model("initial-exec")));
 

@@ -1,10 +1,11 @@
 /*
- * Backend latency draws and mode names (see vtb/backend.h). The fetch
- * machinery itself lives in service.c, next to the worker it runs on; text
- * parsing of latency specs and mode names is the harness's (units.c,
- * scenario.c), so the library has one job: measuring.
+ * Backend latency draws and mode names (see vtb/backend.h and
+ * vtb/backend_internal.h). The fetch machinery itself lives in service.c,
+ * next to the worker it runs on; text parsing of latency specs and mode
+ * names is the harness's (units.c, scenario.c), so the library has one job:
+ * measuring.
  */
-#include "vtb/backend.h"
+#include "vtb/backend_internal.h"
 
 #include <math.h>
 #include <string.h>

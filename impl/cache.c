@@ -18,7 +18,7 @@
  * Relaxed atomics make those racing reads defined behaviour (and keep
  * ThreadSanitizer quiet) while compiling to plain loads and stores.
  */
-#include "vtb/cache.h"
+#include "vtb/cache_internal.h"
 
 #include <pthread.h>
 #include <sched.h>

@@ -1,5 +1,5 @@
 /*
- * The per-thread event loop behind vtb/loop.h.
+ * The per-thread event loop behind vtb/loop.h and vtb/loop_internal.h.
  *
  * The inbox is a Treiber stack: producers push with one compare-and-swap and
  * the owner takes the whole stack with one exchange, then reverses it so
@@ -13,7 +13,7 @@
  * least one of them sees the other, so a wake-up is never lost, and a busy
  * owner costs a poster no system call.
  */
-#include "vtb/loop.h"
+#include "vtb/loop_internal.h"
 
 #include <errno.h>
 #include <linux/futex.h>
@@ -224,6 +224,11 @@ void vtb_loop_expire_timers(struct vtb_loop *loop)
         loop->heap[i]->due_ns = 0;
     for (uint32_t i = loop->heap_len / 2; i-- > 0;)
         heap_sift_down(loop, i);
+}
+
+void vtb_loop_counters_get(const struct vtb_loop *loop, struct vtb_loop_counters *out)
+{
+    *out = loop->counters;
 }
 
 bool vtb_loop_has_pending(const struct vtb_loop *loop)

@@ -1,5 +1,5 @@
 /*
- * The source pool (see vtb/pool.h).
+ * The source pool (see vtb/pool_internal.h).
  *
  * The calling thread's local cache is found through one thread-local pointer
  * set by vtb_pool_local_attach, so neither renting nor the return inside
@@ -7,12 +7,12 @@
  * through the mutex-guarded shared stack, whose lock also publishes the reset
  * source to its next renter.
  */
-#include "vtb/pool.h"
+#include "vtb/pool_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 #include "vtb/error.h"
 
 static __thread struct vtb_pool_local *attached_local

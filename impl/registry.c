@@ -3,6 +3,7 @@
  * vtb/impl_list.h.
  */
 #include "vtb/impl.h"
+#include "vtb/impl_list.h"
 
 #include <string.h>
 

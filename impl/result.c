@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+#include "vtb/source.h"
+#include "vtb/task.h"
+
 static inline struct vtb_task *as_task(const struct vtb_vresult *r)
 {
     return (struct vtb_task *)r->word;
@@ -13,10 +16,10 @@ static inline struct vtb_task *as_task(const struct vtb_vresult *r)
 
 static inline struct vtb_source *as_source(const struct vtb_vresult *r)
 {
-    return (struct vtb_source *)(r->word & ~VTB__VRESULT_SOURCE_BIT);
+    return (struct vtb_source *)(r->word & ~VTB_VRESULT_WORD_SOURCE_BIT);
 }
 
-bool vtb__vresult_is_completed(const struct vtb_vresult *r)
+bool vtb_vresult_is_completed_slow(const struct vtb_vresult *r)
 {
     switch (vtb_vresult_kind(r)) {
     case VTB_VRESULT_TASK:
@@ -32,7 +35,7 @@ bool vtb__vresult_is_completed(const struct vtb_vresult *r)
     }
 }
 
-int vtb__vresult_get(struct vtb_vresult *r, uint64_t *value)
+int vtb_vresult_get_slow(struct vtb_vresult *r, uint64_t *value)
 {
     int rc;
     switch (vtb_vresult_kind(r)) {
@@ -59,7 +62,7 @@ int vtb__vresult_get(struct vtb_vresult *r, uint64_t *value)
     default:
         return VTB_ESTALE;
     }
-    r->word = VTB__VRESULT_CONSUMED_WORD;
+    r->word = VTB_VRESULT_WORD_CONSUMED;
     return rc;
 }
 
@@ -118,6 +121,6 @@ int vtb_vresult_discard(struct vtb_vresult *r)
     default:
         break;
     }
-    r->word = VTB__VRESULT_CONSUMED_WORD;
+    r->word = VTB_VRESULT_WORD_CONSUMED;
     return 0;
 }

@@ -9,13 +9,15 @@
  * cache with its own counters, and only then completes the operation, whose
  * continuation runs inline or is posted back by the core.
  */
-#include "vtb/service.h"
+#include "vtb/service_internal.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
+#include "vtb/source.h"
+#include "vtb/task.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -65,6 +67,59 @@ void vtb_worker_fini(struct vtb_worker *worker)
     vtb_loop_fini(&worker->loop);
     if (current_worker == worker)
         current_worker = NULL;
+}
+
+/* The public, library-owned worker is the harness's caller-owned one on
+ * the heap: one code path initialises both. */
+int vtb_worker_new(struct vtb_service *svc, unsigned index, struct vtb_worker **out)
+{
+    struct vtb_worker *worker = malloc(sizeof(*worker));
+    if (worker == NULL)
+        return VTB_ENOMEM;
+    int rc = vtb_worker_init(svc, worker, index);
+    if (rc != 0) {
+        free(worker);
+        return rc;
+    }
+    *out = worker;
+    return 0;
+}
+
+void vtb_worker_free(struct vtb_worker *worker)
+{
+    if (worker == NULL)
+        return;
+    vtb_worker_fini(worker);
+    free(worker);
+}
+
+struct vtb_loop *vtb_worker_loop(struct vtb_worker *worker)
+{
+    return &worker->loop;
+}
+
+struct vtb_service *vtb_worker_service(const struct vtb_worker *worker)
+{
+    return worker->svc;
+}
+
+unsigned vtb_worker_index(const struct vtb_worker *worker)
+{
+    return worker->index;
+}
+
+bool vtb_worker_lookup(struct vtb_worker *worker, uint64_t key, uint64_t *value)
+{
+    return vtb_service_lookup(worker, key, value);
+}
+
+void vtb_worker_counters_get(const struct vtb_worker *worker, struct vtb_worker_counters *out)
+{
+    out->cache = worker->cache_counters;
+    out->pool = worker->pool_local.counters;
+    out->loop = worker->loop.counters;
+    out->fetches_started = worker->fetches_started;
+    out->fetch_failures = worker->fetch_failures;
 }
 
 /* Cache-aside: the value is in the cache before the operation completes, so
@@ -328,7 +383,7 @@ void vtb_service_free(struct vtb_service *svc)
     free(svc);
 }
 
-void vtb_object_sizes(struct vtb_object_sizes *out)
+void vtb_object_sizes_get(struct vtb_object_sizes *out)
 {
     out->vresult = sizeof(struct vtb_vresult);
     out->task = sizeof(struct vtb_task);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "vtb/error.h"
-#include "vtb/pool.h"
+#include "vtb/pool_internal.h"
 
 void vtb__source_init(struct vtb_source *source, struct vtb_pool *pool, uint16_t core_flags)
 {

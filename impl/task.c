@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 #include "vtb/error.h"
 
 int vtb_task_new_completed(uint64_t value, uint16_t core_flags, struct vtb_task **out)

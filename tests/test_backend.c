@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vtb/backend.h"
+#include "vtb/backend_internal.h"
 #include "vtb/error.h"
 #include "vtb/rng.h"
 

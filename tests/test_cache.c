@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "vtb/cache.h"
+#include "vtb/cache_internal.h"
 #include "vtb/rng.h"
 
 /* Test states: the lock design a per-lock test runs under. */

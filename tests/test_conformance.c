@@ -25,9 +25,9 @@
 #include <string.h>
 
 #include "test_support.h"
-#include "vtb/backend.h"
+#include "vtb/backend_internal.h"
 #include "vtb/impl.h"
-#include "vtb/service.h"
+#include "vtb/service_internal.h"
 
 struct mode {
     enum vtb_completion_mode completion;

@@ -17,7 +17,7 @@
 
 #include "vtb/core.h"
 #include "vtb/error.h"
-#include "vtb/loop.h"
+#include "vtb/loop_internal.h"
 
 /* A continuation that records its runs, its thread and what it saw. */
 struct probe {

@@ -17,7 +17,7 @@
 
 #include "test_support.h"
 #include "vtb/error.h"
-#include "vtb/loop.h"
+#include "vtb/loop_internal.h"
 #include "vtb/rng.h"
 
 #define HOUR_NS (3600ull * 1000000000ull)

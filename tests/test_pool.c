@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "test_support.h"
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 #include "vtb/error.h"
-#include "vtb/pool.h"
+#include "vtb/pool_internal.h"
 #include "vtb/source.h"
 
 struct rented {

@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "test_support.h"
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 #include "vtb/error.h"
-#include "vtb/loop.h"
-#include "vtb/pool.h"
+#include "vtb/loop_internal.h"
+#include "vtb/pool_internal.h"
 #include "vtb/result.h"
 
 

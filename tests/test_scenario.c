@@ -27,6 +27,7 @@
 #include "scenario.h"
 #include "types.h"
 #include "units.h"
+#include "vtb/rng.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -481,7 +482,7 @@ static const struct bad_case bad_cases[] = {
     {WITH_NAME("duration = 0.5ns\n"), 0, VTB_ESYNTAX,
      "t.ini:3: duration: `0.5ns` is not a whole number of nanoseconds"},
     {WITH_NAME("repetitions = 0\n"), 0, VTB_ERANGE,
-     "t.ini:3: repetitions: must be in [1,1000], got 0"},
+     "t.ini:3: repetitions: must be in [1,1000] or auto, got 0"},
     {WITH_NAME("repetitions = 1, 2\n"), 0, VTB_ESYNTAX,
      "t.ini:3: repetitions: takes one value, not a list"},
     {WITH_NAME("warmup = 10 parsecs\n"), 0, VTB_ESYNTAX,

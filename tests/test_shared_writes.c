@@ -33,7 +33,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "vtb/cache.h"
+#include "vtb/cache_internal.h"
 
 #if defined(VTB_WITH_JEMALLOC) && VTB_WITH_JEMALLOC && defined(__x86_64__)
 #define CAN_COUNT 1

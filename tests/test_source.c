@@ -15,8 +15,8 @@
 
 #include "test_support.h"
 #include "vtb/error.h"
-#include "vtb/loop.h"
-#include "vtb/pool.h"
+#include "vtb/loop_internal.h"
+#include "vtb/pool_internal.h"
 #include "vtb/source.h"
 
 

@@ -25,11 +25,11 @@
 #include <string.h>
 
 #include "test_support.h"
-#include "vtb/backend.h"
+#include "vtb/backend_internal.h"
 #include "vtb/impl.h"
-#include "vtb/pool.h"
+#include "vtb/pool_internal.h"
 #include "vtb/rng.h"
-#include "vtb/service.h"
+#include "vtb/service_internal.h"
 
 enum {
     stress_workers = 2,

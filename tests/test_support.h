@@ -21,12 +21,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 #include "vtb/impl.h"
-#include "vtb/loop.h"
-#include "vtb/pool.h"
+#include "vtb/loop_internal.h"
+#include "vtb/pool_internal.h"
 #include "vtb/result.h"
-#include "vtb/service.h"
+#include "vtb/service_internal.h"
+#include "vtb/task.h"
 
 #if defined(VTB_WITH_JEMALLOC) && VTB_WITH_JEMALLOC
 #include <jemalloc/jemalloc.h>

@@ -13,9 +13,9 @@
 #include <stdatomic.h>
 
 #include "test_support.h"
-#include "vtb/alloc_count.h"
+#include "vtb/alloc_count_internal.h"
 #include "vtb/error.h"
-#include "vtb/loop.h"
+#include "vtb/loop_internal.h"
 #include "vtb/task.h"
 
 struct probe {

@@ -40,6 +40,9 @@ struct parser {
     size_t *lines; /* the line each data record starts on */
     size_t line_count;
     size_t records, width; /* width: the header's, once it has ended */
+    size_t col;            /* fields of the current record so far */
+    const char *const *wanted; /* NULL: every column; else the names to keep */
+    unsigned char *keep;       /* per column of the header: kept (after the header) */
     const char *name;
     struct vtb_error *err;
 };
@@ -94,24 +97,63 @@ static int size_arrays(struct parser *p, size_t begin, size_t size)
     return 0;
 }
 
-/* Ends the current field: its NUL goes where its delimiter was. */
+/* Ends the current field: its NUL goes where its delimiter was. A field
+ * of a column the caller did not ask for is dropped: its decoded text is
+ * given back and no offset is kept, so a projected table costs what its
+ * columns hold. */
 static void end_field(struct parser *p)
 {
-    p->buf[p->w++] = '\0';
-    p->fields[p->count++] = (uint32_t)p->field_start;
+    bool keep = p->keep == NULL || (p->col < p->width && p->keep[p->col]);
+    if (keep) {
+        p->buf[p->w++] = '\0';
+        p->fields[p->count++] = (uint32_t)p->field_start;
+    } else {
+        p->w = p->field_start;
+    }
     p->field_start = p->w;
+    p->col++;
+}
+
+static bool is_wanted(const struct parser *p, const char *name)
+{
+    for (size_t i = 0; p->wanted[i] != NULL; i++)
+        if (strcmp(p->wanted[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* After the header: which of its columns to keep, and the header itself
+ * cut down to them. */
+static int project_header(struct parser *p)
+{
+    p->keep = calloc(p->width > 0 ? p->width : 1, 1);
+    if (p->keep == NULL)
+        return vtb_error_set(p->err, VTB_ENOMEM, "%s: out of memory", p->name);
+    size_t kept = 0;
+    for (size_t c = 0; c < p->width; c++)
+        if ((p->keep[c] = is_wanted(p, p->buf + p->fields[c])) != 0)
+            p->fields[kept++] = p->fields[c];
+    p->count = kept;
+    return 0;
 }
 
 /* Ends a record that started at field first on line: checks its width
  * against the header's. */
 static int end_record(struct parser *p, size_t first, size_t line)
 {
-    size_t n = p->count - first;
+    size_t n = p->col;
+    (void)first;
+    p->col = 0;
     if (p->records == 0) {
         if (n > VTB_CSV_MAX_COLUMNS)
             return vtb_error_set(p->err, VTB_ERANGE, "%s:%zu: more than %u columns", p->name,
                                  line, VTB_CSV_MAX_COLUMNS);
         p->width = n;
+        if (p->wanted != NULL) {
+            int rc = project_header(p);
+            if (rc != 0)
+                return rc;
+        }
     } else {
         if (n != p->width)
             return vtb_error_set(p->err, VTB_ESYNTAX,
@@ -295,9 +337,10 @@ static void *shrink(void *block, size_t bytes)
 }
 
 /* Parses size bytes at buf (which has room for size + 1) into table, taking
- * buf over: it becomes the table's text, or is freed on error. */
-static int parse_owned(char *buf, size_t size, const char *name, struct vtb_csv_table *table,
-                       struct vtb_error *err)
+ * buf over: it becomes the table's text, or is freed on error. wanted: the
+ * columns to keep (NULL: all). */
+static int parse_owned(char *buf, size_t size, const char *name, const char *const *wanted,
+                       struct vtb_csv_table *table, struct vtb_error *err)
 {
     memset(table, 0, sizeof(*table));
     size_t begin = size >= sizeof(utf8_bom) && memcmp(buf, utf8_bom, sizeof(utf8_bom)) == 0
@@ -307,13 +350,14 @@ static int parse_owned(char *buf, size_t size, const char *name, struct vtb_csv_
         free(buf);
         return vtb_error_set(err, VTB_ESYNTAX, "%s:1: empty file (expected a header row)", name);
     }
-    struct parser p = {.buf = buf, .name = name, .err = err};
+    struct parser p = {.buf = buf, .name = name, .err = err, .wanted = wanted};
     int rc = size_arrays(&p, begin, size);
     if (rc == 0)
         rc = decode(&p, begin, size);
+    free(p.keep);
     if (rc != 0)
         goto out_error;
-    table->columns = p.width;
+    table->columns = p.count / (p.records > 0 ? p.records : 1);
     table->rows = p.records - 1;
     table->text = shrink(p.buf, p.w);
     table->fields = shrink(p.fields, p.count * sizeof(*p.fields));
@@ -349,10 +393,11 @@ int vtb_csv_parse(const char *data, size_t size, const char *name, struct vtb_cs
     if (buf == NULL)
         return vtb_error_set(err, VTB_ENOMEM, "%s: out of memory", name);
     memcpy(buf, data, size);
-    return parse_owned(buf, size, name, table, err);
+    return parse_owned(buf, size, name, NULL, table, err);
 }
 
-int vtb_csv_read(const char *path, struct vtb_csv_table *table, struct vtb_error *err)
+int vtb_csv_read_columns(const char *path, const char *const *columns,
+                         struct vtb_csv_table *table, struct vtb_error *err)
 {
     memset(table, 0, sizeof(*table));
     char *data = NULL;
@@ -362,7 +407,12 @@ int vtb_csv_read(const char *path, struct vtb_csv_table *table, struct vtb_error
     int rc = vtb_file_read_all(path, VTB_CSV_MAX_BYTES, &data, &len, err);
     if (rc != 0)
         return rc;
-    return parse_owned(data, len, path, table, err);
+    return parse_owned(data, len, path, columns, table, err);
+}
+
+int vtb_csv_read(const char *path, struct vtb_csv_table *table, struct vtb_error *err)
+{
+    return vtb_csv_read_columns(path, NULL, table, err);
 }
 
 void vtb_csv_free(struct vtb_csv_table *table)

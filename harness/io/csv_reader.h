@@ -54,6 +54,17 @@ int vtb_csv_parse(const char *data, size_t size, const char *name, struct vtb_cs
 /* Reads and parses the file at path; VTB_EIO when it cannot be read. */
 int vtb_csv_read(const char *path, struct vtb_csv_table *table, struct vtb_error *err);
 
+/*
+ * As vtb_csv_read, keeping only the columns named in columns (NULL-
+ * terminated; NULL keeps all), in the file's order: a reader that needs a
+ * few of a wide file's columns holds only those, and the file's bytes
+ * beyond them are given back as the parse goes. Names the file does not
+ * have are simply absent (check with vtb_csv_require); every row is still
+ * checked against the header's full width.
+ */
+int vtb_csv_read_columns(const char *path, const char *const *columns,
+                         struct vtb_csv_table *table, struct vtb_error *err);
+
 /* Frees what a successful parse allocated; safe on a table a failed parse
  * left (all zero), and leaves table all zero. */
 void vtb_csv_free(struct vtb_csv_table *table);

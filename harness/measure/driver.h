@@ -26,7 +26,7 @@
 #include "vtb/loop.h"
 #include "vtb/result.h"
 #include "vtb/rng.h"
-#include "vtb/service.h"
+#include "vtb/service_internal.h"
 
 /* Miss keys in exact mode live far above any hit key: bit 62 set, the
  * worker's index in bits 40..61, a per-worker counter below. */

@@ -21,7 +21,7 @@
 
 #include "clock.h"
 #include "vtb/backend.h"
-#include "vtb/loop.h"
+#include "vtb/loop_internal.h"
 
 /* Waits up to this long spin instead of sleeping (see above). */
 #define OPEN_SPIN_NS UINT64_C(200000)

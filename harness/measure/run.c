@@ -58,7 +58,7 @@ static void fill_info(const struct vtb_scenario *scenario, const struct vtb_run_
     snprintf(info->scenario_file, sizeof(info->scenario_file), "%s", scenario->source);
     snprintf(info->run_dir, sizeof(info->run_dir), "%s", options->run_dir);
     info->context = options->context;
-    vtb_object_sizes(&info->sizes);
+    vtb_object_sizes_get(&info->sizes);
     info->jemalloc_task_usable = vtb_allocstats_usable_size(info->sizes.task);
     info->jemalloc_task_pending_usable = vtb_allocstats_usable_size(info->sizes.task_pending);
     info->jemalloc_source_usable = vtb_allocstats_usable_size(info->sizes.source);

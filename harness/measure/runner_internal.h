@@ -19,7 +19,7 @@
 #include "openloop.h"
 #include "runner.h"
 #include "vtb/alloc_count.h"
-#include "vtb/service.h"
+#include "vtb/service_internal.h"
 
 /* Histogram range: 1 ns to 100 s at 3 significant digits. */
 #define VTB__RUNNER_HIST_LOWEST 1

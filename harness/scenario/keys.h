@@ -60,6 +60,9 @@
             64, 0, NULL, NULL,                                                                \
             "Implementations measured in every cell, interleaved. A list, but not an axis: " \
             "every cell runs all of them.")                                                   \
+    SETTING(plugins, struct vtb_name_list, vtb_type_paths, NULL, 0, 0, 0, NULL, "(none)",     \
+            "Shared objects that add implementations (vtb_plugin_impls), loaded before "      \
+            "impls is checked; paths relative to the scenario file.")                        \
     AXIS(hit_ratio, double, vtb_type_ratio, NULL, 0, 1, VTB_KEY_COMPARE | VTB_KEY_CHART,      \
          "hit_ratio_target", "(absent: emergent)",                                           \
          "Exact mode: the share of operations that hit, enforced by the runner. Absent (or " \
@@ -103,8 +106,18 @@
     SETTING(duration, uint64_t, vtb_type_duration, NULL, 1, VTB__KEYS_DAY_NS, 0, NULL,         \
             "(absent)",                                                                       \
             "Measured time per repetition, instead of ops. Not together with ops.")          \
-    SETTING(repetitions, unsigned, vtb_type_ucount, "5", 1, 1000, 0, NULL, NULL,               \
-            "Measured repetitions of every cell and implementation.")                        \
+    SETTING(repetitions, unsigned, vtb_type_repetitions, "5", 1, 1000, 0, NULL, NULL,          \
+            "Measured rounds of every cell (each round runs the floor and every "             \
+            "implementation once). auto: rounds until every ratio to baseline_impl is known " \
+            "to precision, at least 5, within max_time per cell.")                           \
+    SETTING(precision, double, vtb_type_fraction, "0.02", 0.001, 0.5, 0, NULL, NULL,           \
+            "repetitions = auto: the 95% confidence half-width, relative, that every ratio "  \
+            "to baseline_impl must reach.")                                                   \
+    SETTING(max_time, uint64_t, vtb_type_duration, "20s", 1, VTB__KEYS_DAY_NS, 0, NULL, NULL,  \
+            "repetitions = auto: the most measuring time one cell may take.")                 \
+    SETTING(baseline_impl, char *, vtb_type_name, "value-task", 1, 64, 0, NULL, NULL,          \
+            "The implementation every other is compared with: ratios and ns saved per "      \
+            "operation, from the rounds' paired measurements.")                              \
     SETTING(warmup, struct vtb_warmup, vtb_type_warmup, NULL, 0, VTB__KEYS_2POW40, 0, NULL,    \
             "(10% of ops, or of duration)",                                                   \
             "Unmeasured operations (or time) per thread before each repetition.")            \

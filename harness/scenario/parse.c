@@ -257,7 +257,10 @@ int vtb_scenario_parse_buffer(struct vtb_scenario *s, const char *data, size_t s
         return vtb_error_set(err, rc, "%s:0: out of memory", filename);
     free(s->source);
     s->source = strdup(filename);
-    if (s->source == NULL) {
+    const char *slash = strrchr(filename, '/');
+    s->base_dir = slash != NULL ? strndup(filename, (size_t)(slash - filename + (slash == filename)))
+                                : NULL;
+    if (s->source == NULL || (slash != NULL && s->base_dir == NULL)) {
         vtb_scenario_fini(s);
         return vtb_error_set(err, VTB_ENOMEM, "%s:0: out of memory", filename);
     }
@@ -268,6 +271,7 @@ int vtb_scenario_parse_buffer(struct vtb_scenario *s, const char *data, size_t s
             *err = c.error;
         return c.code;
     }
+    memcpy(s->key_line, c.key_line, sizeof(s->key_line));
     vtb__scenario_resolve(s);
     vtb_error_clear(err);
     return 0;

@@ -22,6 +22,7 @@ void vtb__scenario_env(const struct vtb_scenario *s, struct vtb_parse_env *env)
     long n = s->options.nproc != 0 ? (long)s->options.nproc : sysconf(_SC_NPROCESSORS_ONLN);
     env->known_impls = s->options.known_impls;
     env->nproc = n < 1 ? 1u : (unsigned)n;
+    env->base_dir = s->base_dir;
 }
 
 /* Room for one value of any key, aligned for any member type. */
@@ -186,6 +187,7 @@ void vtb_scenario_fini(struct vtb_scenario *s)
     if (s == NULL)
         return;
     free(s->source);
+    free(s->base_dir);
     for (size_t i = 0; i < VTB_KEY_COUNT; i++) {
         const struct vtb_key *k = &vtb_scenario_keys[i];
         if (!k->axis && k->type->fini != NULL)
@@ -259,6 +261,24 @@ out:
     return rc;
 }
 
+int vtb_scenario_check_impls(const struct vtb_scenario *s, const char *const *known,
+                             struct vtb_error *err)
+{
+    const struct vtb_name_list *impls = &s->settings.impls;
+    unsigned line = s->key_line[VTB_KEY_impls];
+    for (size_t i = 0; i < impls->count; i++) {
+        struct vtb_error inner;
+        int rc = vtb_type_known_impl(impls->names[i], known, &inner);
+        if (rc == 0)
+            continue;
+        if (line != 0)
+            return vtb_error_set(err, rc, "%s:%u: impls: %s", s->source, line, inner.message);
+        return vtb_error_set(err, rc, "%s: impls: %s", s->source[0] != '\0' ? s->source : "--set",
+                             inner.message);
+    }
+    return 0;
+}
+
 size_t vtb_scenario_cell_count(const struct vtb_scenario *s)
 {
     size_t cells = 1;
@@ -306,7 +326,12 @@ static void write_setting(const struct vtb_scenario *s, const struct vtb_key *k,
     if ((k == &vtb_scenario_keys[VTB_KEY_ops] && st->ops == 0) ||
         (k == &vtb_scenario_keys[VTB_KEY_duration] && st->duration == 0))
         return;
-    k->type->format(k, vtb_key_in_settings_const(k, st), text, sizeof(text));
+    const void *value = vtb_key_in_settings_const(k, st);
+    if (k->type->absent != NULL && k->type->absent(value)) {
+        fprintf(out, "; %s: absent %s\n", k->name, k->doc_default != NULL ? k->doc_default : "");
+        return;
+    }
+    k->type->format(k, value, text, sizeof(text));
     fprintf(out, "%s = %s\n", k->name, text);
 }
 

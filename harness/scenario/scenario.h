@@ -70,10 +70,12 @@ struct vtb_scenario_options {
 };
 
 struct vtb_scenario {
-    char *source; /* the file name as given to the parser ("" if none) */
+    char *source;   /* the file name as given to the parser ("" if none) */
+    char *base_dir; /* its directory, where relative paths start (NULL: the current one) */
     struct vtb_settings settings;
     struct vtb_axis_list axes[VTB_AXIS_COUNT];
     struct vtb_scenario_options options; /* copied from the parse call */
+    unsigned key_line[VTB_KEY_COUNT];    /* where the file set each key; 0: default or --set */
 };
 
 /*
@@ -114,6 +116,17 @@ int vtb_scenario_parse_buffer(struct vtb_scenario *s, const char *data, size_t s
  * on error s is unchanged.
  */
 int vtb_scenario_override(struct vtb_scenario *s, const char *assignment, struct vtb_error *err);
+
+/*
+ * Checks that every name in impls is one of known (NULL-terminated): for a
+ * caller that parsed without a list of implementations, because the
+ * scenario's plugins had to be loaded first. The message names the file
+ * and line of `impls` ("FILE:LINE: impls: unknown implementation `x`; did
+ * you mean `y`?"), or `--set` when an override set it. Returns 0 or
+ * VTB_EINVAL.
+ */
+int vtb_scenario_check_impls(const struct vtb_scenario *s, const char *const *known,
+                             struct vtb_error *err);
 
 /* Frees everything s owns and zeroes it. NULL and zeroed scenarios are
  * allowed; calling it twice is harmless. */

@@ -769,6 +769,15 @@ static int unknown_impl(const struct vtb_parse_env *env, const char *name, struc
     return vtb_error_set(err, VTB_EINVAL, "unknown implementation `%s`; known: %s", name, known);
 }
 
+int vtb_type_known_impl(const char *name, const char *const *known, struct vtb_error *err)
+{
+    for (const char *const *p = known; p != NULL && *p != NULL; p++)
+        if (strcmp(*p, name) == 0)
+            return 0;
+    struct vtb_parse_env env = {.known_impls = known};
+    return known == NULL ? 0 : unknown_impl(&env, name, err);
+}
+
 static int check_impl_name(const struct vtb_key *key, const char *name,
                            const struct vtb_parse_env *env, char *const *earlier, size_t n,
                            struct vtb_error *err)
@@ -912,3 +921,150 @@ int vtb_split_list(char *text, char **tokens, size_t *count, struct vtb_error *e
     *count = n;
     return 0;
 }
+
+/* ---- Repetitions, fractions, paths ---- */
+
+static int parse_repetitions(const struct vtb_key *key, const char *text,
+                             const struct vtb_parse_env *env, void *out, struct vtb_error *err)
+{
+    if (strcmp(text, "auto") == 0) {
+        *(unsigned *)out = 0;
+        return 0;
+    }
+    int rc = parse_ucount(key, text, env, out, err);
+    if (rc == VTB_ESYNTAX)
+        return vtb_error_set(err, rc, "expected a whole number or auto, got `%s`", text);
+    return rc;
+}
+
+static const char *format_repetitions(const struct vtb_key *key, const void *value, char *buf,
+                                      size_t size)
+{
+    if (*(const unsigned *)value == 0) {
+        snprintf(buf, size, "auto");
+        return buf;
+    }
+    return format_ucount(key, value, buf, size);
+}
+
+static const char *range_repetitions(const struct vtb_key *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "in [%.0f,%.0f] or auto", key->min, key->max);
+    return buf;
+}
+
+const struct vtb_value_type vtb_type_repetitions = {
+    .name = "repetitions",
+    .parse = parse_repetitions,
+    .format = format_repetitions,
+    .range = range_repetitions,
+};
+
+/* A fraction, as a number ("0.02") or a percentage ("2%"). */
+static int parse_fraction(const struct vtb_key *key, const char *text,
+                          const struct vtb_parse_env *env, void *out, struct vtb_error *err)
+{
+    (void)env;
+    char number[64];
+    size_t len = strlen(text);
+    bool percent = len > 0 && text[len - 1] == '%';
+    if (len >= sizeof(number))
+        return vtb_error_set(err, VTB_ESYNTAX, "expected a fraction such as `0.02` or `2%%`, "
+                                               "got `%.40s...`", text);
+    memcpy(number, text, len + 1);
+    if (percent)
+        number[len - 1] = '\0';
+    double x = 0.0;
+    int rc = vtb_units_parse_double(number, &x, err);
+    if (rc == VTB_ESYNTAX)
+        return vtb_error_set(err, rc, "expected a fraction such as `0.02` or `2%%`, got `%s`",
+                             text);
+    if (percent)
+        x /= 100.0;
+    if (rc != 0 || !(x >= key->min && x <= key->max))
+        return vtb_type_range_error(key, text, VTB_ERANGE, err);
+    *(double *)out = x;
+    return 0;
+}
+
+static const char *format_fraction(const struct vtb_key *key, const void *value, char *buf,
+                                   size_t size)
+{
+    (void)key;
+    return vtb_units_format_double(*(const double *)value, buf, size);
+}
+
+const struct vtb_value_type vtb_type_fraction = {
+    .name = "fraction",
+    .parse = parse_fraction,
+    .format = format_fraction,
+    .range = range_ratio,
+    .syntax = "or a percentage, e.g. 2%",
+    .number = number_ratio,
+};
+
+/* Joins base and a relative path; an absolute path stays as it is. */
+static char *resolve_path(const char *base, const char *path)
+{
+    if (path[0] == '/' || base == NULL || base[0] == '\0')
+        return strdup(path);
+    size_t n = strlen(base) + strlen(path) + 2;
+    char *out = malloc(n);
+    if (out != NULL)
+        snprintf(out, n, "%s/%s", base, path);
+    return out;
+}
+
+static int parse_paths(const struct vtb_key *key, const char *text,
+                       const struct vtb_parse_env *env, void *out, struct vtb_error *err)
+{
+    (void)key;
+    char *tokens[VTB_SCENARIO_LIST_MAX];
+    size_t n = 0, done = 0;
+    char *copy = strdup(text);
+    char **paths = NULL;
+    int rc;
+    if (copy == NULL)
+        return vtb_error_set(err, VTB_ENOMEM, NULL);
+    rc = vtb_split_list(copy, tokens, &n, err);
+    if (rc == 0 && (paths = calloc(n, sizeof(*paths))) == NULL)
+        rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+    for (; rc == 0 && done < n; done++) {
+        paths[done] = resolve_path(env != NULL ? env->base_dir : NULL, tokens[done]);
+        if (paths[done] == NULL)
+            rc = vtb_error_set(err, VTB_ENOMEM, NULL);
+        for (size_t j = 0; rc == 0 && j < done; j++)
+            if (strcmp(paths[j], paths[done]) == 0)
+                rc = vtb_error_set(err, VTB_EINVAL, "duplicate value %s in list", tokens[done]);
+    }
+    if (rc == 0) {
+        *(struct vtb_name_list *)out = (struct vtb_name_list){paths, n};
+        paths = NULL;
+    }
+    free_names(paths, n);
+    free(copy);
+    return rc;
+}
+
+static const char *range_paths(const struct vtb_key *key, char *buf, size_t size)
+{
+    (void)key;
+    snprintf(buf, size, "paths of shared objects, comma-separated");
+    return buf;
+}
+
+static bool absent_names(const void *value)
+{
+    return ((const struct vtb_name_list *)value)->count == 0;
+}
+
+const struct vtb_value_type vtb_type_paths = {
+    .name = "paths",
+    .parse = parse_paths,
+    .format = format_names,
+    .range = range_paths,
+    .absent = absent_names,
+    .fini = fini_names,
+    .copy = copy_names,
+    .commas_allowed = true,
+};

@@ -24,6 +24,9 @@ struct vtb_parse_env {
     const char *const *known_impls;
     /* What `threads = nproc` means (already clamped to the key's bounds). */
     unsigned nproc;
+    /* Where relative paths (plugins) start: the scenario file's directory,
+     * or "" for the current one. */
+    const char *base_dir;
 };
 
 struct vtb_value_type {
@@ -63,6 +66,9 @@ struct vtb_value_type {
 VTB__TYPE_DECLARE(vtb_type_name)
 VTB__TYPE_DECLARE(vtb_type_text)
 VTB__TYPE_DECLARE(vtb_type_impls)
+VTB__TYPE_DECLARE(vtb_type_paths)
+VTB__TYPE_DECLARE(vtb_type_repetitions)
+VTB__TYPE_DECLARE(vtb_type_fraction)
 VTB__TYPE_DECLARE(vtb_type_ratio)
 VTB__TYPE_DECLARE(vtb_type_count)
 VTB__TYPE_DECLARE(vtb_type_ucount)
@@ -90,6 +96,10 @@ int vtb_split_list(char *text, char **tokens, size_t *count, struct vtb_error *e
 
 /* Trims blanks from both ends of p in place and returns the first non-blank. */
 char *vtb_trim(char *p);
+
+/* 0 when name is one of known (NULL-terminated; NULL accepts anything),
+ * else VTB_EINVAL with "unknown implementation `x`; did you mean `y`?". */
+int vtb_type_known_impl(const char *name, const char *const *known, struct vtb_error *err);
 
 /* True when text is a valid name: 1 to max characters of A-Z a-z 0-9 . _ -. */
 bool vtb_type_valid_name(const char *text, size_t max);

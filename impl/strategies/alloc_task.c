@@ -4,6 +4,9 @@
  * and releases it. The miss path is the service's, as for value-task.
  */
 #include "vtb/impl.h"
+#include "vtb/impl_list.h"
+#include "vtb/service_internal.h"
+#include "vtb/task.h"
 
 static struct vtb_vresult alloc_task_get(void *state, struct vtb_worker *worker, uint64_t key)
 {

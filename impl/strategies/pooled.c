@@ -4,6 +4,8 @@
  * from the pool, so once the pool is warm neither path allocates.
  */
 #include "vtb/impl.h"
+#include "vtb/impl_list.h"
+#include "vtb/service_internal.h"
 
 static struct vtb_vresult pooled_get(void *state, struct vtb_worker *worker, uint64_t key)
 {

@@ -4,6 +4,8 @@
  * heap task, exactly as alloc-task does.
  */
 #include "vtb/impl.h"
+#include "vtb/impl_list.h"
+#include "vtb/service_internal.h"
 
 static struct vtb_vresult value_task_get(void *state, struct vtb_worker *worker, uint64_t key)
 {

@@ -1,26 +1,23 @@
 /*
- * The miss path's backend: an asynchronous fetch with configurable latency.
+ * The miss path's backend, as a user configures it: an asynchronous fetch
+ * with configurable latency.
  *
- * A fetch is an intrusive request embedded in the pending operation (a
- * pending task or a pooled source), so starting one allocates nothing. It
- * completes either on the requesting worker's own loop (a timer) or on a
- * separate completion thread, which makes completion cross-thread; there the
- * continuation either runs inline on the completion thread or is posted back
- * to the worker, as the operation's RUN_ASYNC flag says. The value a fetch
- * returns is a fixed function of the key (vtb_backend_value), so tests can
- * check every value end to end.
+ * A fetch completes either on the requesting worker's own loop (a timer) or
+ * on a separate completion thread, which makes completion cross-thread;
+ * there the continuation either runs inline on the completion thread or is
+ * posted back to the worker. The value a fetch returns is a fixed function
+ * of the key (vtb_backend_value), so a user can check every value end to
+ * end. The fetch itself is embedded in the pending operation and is the
+ * library's own.
  */
 #ifndef VTB_BACKEND_H
 #define VTB_BACKEND_H
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 
-#include "vtb/error.h"
-#include "vtb/loop.h"
-#include "vtb/rng.h"
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum vtb_latency_kind {
     VTB_LATENCY_FIXED = 0,   /* always a_ns (0 = the next loop turn) */
@@ -28,6 +25,7 @@ enum vtb_latency_kind {
     VTB_LATENCY_EXP = 2,     /* exponential with mean a_ns */
 };
 
+/* A latency distribution, in nanoseconds. */
 struct vtb_latency {
     enum vtb_latency_kind kind;
     uint64_t a_ns;
@@ -46,21 +44,11 @@ enum vtb_continuation_mode {
     VTB_CONTINUATION_MODE_COUNT /* names: vtb_continuation_mode_name */
 };
 
-/* An in-flight fetch, embedded in the operation that waits for it. */
-struct vtb_fetch {
-    struct vtb_timer timer; /* fires on the completing loop */
-    uint64_t key;
-    vtb_work_fn fire;       /* called on the completing thread when due */
-};
-
 struct vtb_backend_config {
     struct vtb_latency latency;
     enum vtb_completion_mode completion;
     enum vtb_continuation_mode continuation;
 };
-
-/* Draws one latency in ns from spec with rng. */
-uint64_t vtb_latency_draw(const struct vtb_latency *spec, struct vtb_rng *rng);
 
 /* Mean of the distribution in ns (for reports). */
 double vtb_latency_mean_ns(const struct vtb_latency *spec);
@@ -77,5 +65,9 @@ static inline uint64_t vtb_backend_value(uint64_t key)
 /* "loop"/"thread" and "inline"/"posted", for reports. */
 const char *vtb_completion_mode_name(enum vtb_completion_mode mode);
 const char *vtb_continuation_mode_name(enum vtb_continuation_mode mode);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VTB_BACKEND_H */

@@ -14,6 +14,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* XX(name, value, message). Values are stable: they are part of the ABI. */
 #define VTB_ERRNO_MAP(XX)                                                          \
     XX(EINVAL, -1, "invalid argument")                                             \
@@ -38,9 +42,9 @@
     XX(ESTATE, -17, "operation not valid in the object's current state")
 
 enum vtb_errno {
-#define VTB__ERRNO_ENUM(name, value, msg) VTB_##name = (value),
-    VTB_ERRNO_MAP(VTB__ERRNO_ENUM)
-#undef VTB__ERRNO_ENUM
+#define VTB_ERRNO_ENUM_ENTRY(name, value, msg) VTB_##name = (value),
+    VTB_ERRNO_MAP(VTB_ERRNO_ENUM_ENTRY)
+#undef VTB_ERRNO_ENUM_ENTRY
 };
 
 /* Largest message a struct vtb_error keeps; longer messages are truncated. */
@@ -71,5 +75,9 @@ int vtb_error_vset(struct vtb_error *err, int code, const char *fmt, va_list ap)
 
 /* Resets err (which may be NULL) to "no error". */
 void vtb_error_clear(struct vtb_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VTB_ERROR_H */

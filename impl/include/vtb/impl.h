@@ -2,11 +2,18 @@
  * The pluggable implementations ("strategies") of the async cache-aside get.
  *
  * An implementation is one exported, const struct vtb_impl_ops. The built-in
- * ones are listed once in strategies/list.h and found by name through the
- * registry; the tables are never patched at run time. A user's own
- * implementation is just another such table: the harness's runner takes
- * ops pointers, not names, so code linking this library can measure it
- * beside the built-ins (see README, "Plugging in an implementation").
+ * ones are found by name through the registry (vtb_impl_find, vtb_impl_at);
+ * the tables are never patched at run time. A user's own implementation is
+ * just another such table: the harness's runner takes ops pointers, not
+ * names, so code linking this library can measure it beside the built-ins,
+ * and a shared object can hand its tables to the harness as a plugin (see
+ * vtb_plugin_impls_fn below).
+ *
+ * This header, with the ones it includes, is all a user of the library
+ * needs: create a service and a worker (vtb/service.h), call an
+ * implementation's get through its table, test the result, register a
+ * continuation, run the worker's loop until it fires, consume the result
+ * (vtb/result.h, vtb/loop.h) and read the worker's counters.
  */
 #ifndef VTB_IMPL_H
 #define VTB_IMPL_H
@@ -16,6 +23,10 @@
 
 #include "vtb/result.h"
 #include "vtb/service.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Bumped when struct vtb_impl_ops changes incompatibly. */
 #define VTB_IMPL_OPS_VERSION 1
@@ -38,20 +49,38 @@ struct vtb_impl_ops {
     struct vtb_vresult (*get)(void *state, struct vtb_worker *worker, uint64_t key);
 };
 
-/* Built-in implementations. */
-#define VTB__IMPL_DECLARE(symbol) extern const struct vtb_impl_ops symbol;
-#include "vtb/impl_list.h"
-VTB_IMPL_LIST(VTB__IMPL_DECLARE)
-#undef VTB__IMPL_DECLARE
-
 /* The built-in implementation called name, or NULL. */
 const struct vtb_impl_ops *vtb_impl_find(const char *name);
 
-/* Number of built-in implementations, and the i-th in listing order. */
+/* Number of built-in implementations. */
 size_t vtb_impl_count(void);
+
+/* The index-th built-in implementation in listing order, or NULL when index
+ * >= vtb_impl_count(). */
 const struct vtb_impl_ops *vtb_impl_at(size_t index);
 
-/* Checks an ops table (version, name, get); returns 0 or VTB_EINVAL. */
+/* Checks an ops table: not NULL, version equal to VTB_IMPL_OPS_VERSION, a
+ * non-empty name and a get. Returns 0 or VTB_EINVAL. */
 int vtb_impl_validate(const struct vtb_impl_ops *ops);
+
+/*
+ * The entry point of a plugin: a shared object that exports, under the name
+ * VTB_PLUGIN_IMPLS_SYMBOL, a function of this type (with C linkage). It
+ * returns a NULL-terminated list of pointers to the plugin's ops tables;
+ * the list and the tables are static data that live as long as the shared
+ * object stays loaded and are never modified. Every table's version must
+ * equal the VTB_IMPL_OPS_VERSION the loader was built with, and the loader
+ * refuses any table that vtb_impl_validate rejects. The function may be
+ * called more than once and must return the same list each time.
+ */
+typedef const struct vtb_impl_ops *const *(*vtb_plugin_impls_fn)(void);
+
+/* The symbol a plugin exports: const struct vtb_impl_ops *const
+ * *vtb_plugin_impls(void). */
+#define VTB_PLUGIN_IMPLS_SYMBOL "vtb_plugin_impls"
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VTB_IMPL_H */

@@ -14,8 +14,8 @@
  * and not run re-entrantly inside the registration call; only a thread with
  * no loop, where nothing could ever run it, runs it inline.
  *
- * The struct is public so that tasks and sources can embed it and sizeof can
- * be reported; its fields are private to the library.
+ * Private to the library: tasks and sources embed it, and the value
+ * result's out-of-line paths reach it through them.
  */
 #ifndef VTB_CORE_H
 #define VTB_CORE_H
@@ -25,15 +25,7 @@
 #include <stdint.h>
 
 #include "vtb/loop.h"
-
-/* A continuation: called once when the operation completes. */
-typedef void (*vtb_continuation_fn)(void *state);
-
-enum vtb_status {
-    VTB_STATUS_PENDING = 0,
-    VTB_STATUS_SUCCEEDED = 1,
-    VTB_STATUS_FAULTED = 2,
-};
+#include "vtb/result.h" /* vtb_continuation_fn, enum vtb_status */
 
 /* Core flags (survive vtb__core_reset). */
 enum {

@@ -21,6 +21,8 @@
  * wrap around deliberately: a handle exactly 2^VTB_TOKEN_BITS generations
  * stale would alias; 32-bit tokens push that out of reach at a cost of
  * nothing but the value result's padding.
+ *
+ * Private to the library: a user meets a source only inside a value result.
  */
 #ifndef VTB_SOURCE_H
 #define VTB_SOURCE_H
@@ -29,9 +31,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vtb/backend.h"
+#include "vtb/backend_internal.h"
 #include "vtb/config.h"
 #include "vtb/core.h"
+#include "vtb/result.h"
 
 #if VTB_TOKEN_BITS == 32
 typedef uint32_t vtb_token;
@@ -81,6 +84,14 @@ int vtb_source_get_result(struct vtb_source *source, vtb_token token, uint64_t *
 /* Sets or clears run-continuations-asynchronously; survives resets. */
 void vtb_source_set_run_async(struct vtb_source *source, bool run_async);
 bool vtb_source_run_async(const struct vtb_source *source);
+
+/* A result holding generation token of source. */
+static inline struct vtb_vresult vtb_vresult_from_source(struct vtb_source *source,
+                                                         vtb_token token)
+{
+    struct vtb_vresult r = {(uintptr_t)source | VTB_VRESULT_WORD_SOURCE_BIT, token};
+    return r;
+}
 
 /* Internal: initialises a fresh source for pool (called by the pool). */
 void vtb__source_init(struct vtb_source *source, struct vtb_pool *pool, uint16_t core_flags);

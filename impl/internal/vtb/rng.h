@@ -3,7 +3,8 @@
  * harness: xoshiro256** seeded through splitmix64 (the seeding its authors
  * recommend). Everything is inline because it sits on the timed path of the
  * key generators and the backend's latency draws; one generator belongs to
- * one thread, so nothing here is shared or locked.
+ * one thread, so nothing here is shared or locked. Private to the library
+ * and the harness (it is not installed).
  */
 #ifndef VTB_RNG_H
 #define VTB_RNG_H

@@ -7,6 +7,7 @@
  * consumer. A completed task (the always-alloc strategy's cache hit) is just
  * the task; a pending task (a miss) also embeds the backend fetch it waits
  * on, the way .NET's async state-machine box is larger than Task.FromResult.
+ * Private to the library: a user meets a task only inside a value result.
  */
 #ifndef VTB_TASK_H
 #define VTB_TASK_H
@@ -14,8 +15,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "vtb/backend.h"
+#include "vtb/backend_internal.h"
 #include "vtb/core.h"
+#include "vtb/result.h"
 
 enum vtb_task_layout {
     VTB_TASK_LAYOUT_PLAIN = 0,   /* struct vtb_task */
@@ -65,5 +67,12 @@ void vtb_task_retain(struct vtb_task *task);
 
 /* Drops a reference; the last one frees the task. */
 void vtb_task_release(struct vtb_task *task);
+
+/* A result holding task (and its consumer's reference). */
+static inline struct vtb_vresult vtb_vresult_from_task(struct vtb_task *task)
+{
+    struct vtb_vresult r = {(uintptr_t)task, 0};
+    return r;
+}
 
 #endif /* VTB_TASK_H */
