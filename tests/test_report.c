@@ -569,6 +569,8 @@ static void test_percentiles_reporter(void **state)
     rec.hist_all = &all;
     rec.hist_hit = &hit;
     rec.hist_miss = NULL; /* no misses: no rows */
+    rec.all.samples = 1000;
+    rec.hit.samples = 800;
 
     rs = calloc(1, ops->state_size);
     assert_non_null(rs);
@@ -581,21 +583,22 @@ static void test_percentiles_reporter(void **state)
     snprintf(path, sizeof(path), "%s/percentiles.csv", (const char *)*state);
     text = read_text(path);
     assert_non_null(text);
-    assert_non_null(strstr(text, "scenario,cell_index,impl,kind,percentile,value_ns,count\r\n"
-                                 "\"a,b\",7,pooled,all,0,1,1\r\n"));
-    assert_non_null(strstr(text, "\"a,b\",7,pooled,all,50,500,500\r\n"));
-    assert_non_null(strstr(text, "\"a,b\",7,pooled,all,100,1000,1000\r\n"));
-    assert_non_null(strstr(text, "\"a,b\",7,pooled,hit,100,800,800\r\n"));
+    assert_non_null(strstr(text, "scenario,cell_index,impl,kind,percentile,value_ns,count,samples\r\n"
+                                 "\"a,b\",7,pooled,all,0,1,1,1000\r\n"));
+    assert_non_null(strstr(text, "\"a,b\",7,pooled,all,50,500,500,1000\r\n"));
+    /* The spectrum stops at 1 - 1/N: 99.9% of 1000 samples, 99.875% of 800. */
+    assert_null(strstr(text, ",all,100,"));
+    assert_null(strstr(text, ",hit,100,"));
     assert_null(strstr(text, ",miss,"));
-    /* One row per level of each histogram's percentile iteration. */
+    /* One row per level of each histogram's iteration, up to its cut. */
     for (line = text; (line = strstr(line, "\r\n")) != NULL; line += 2)
         rows++;
     assert_int_equal(vtb_hist_pct_iter_init(&it, &all, 5), 0);
     while (vtb_hist_pct_iter_next(&it))
-        levels++;
+        levels += it.percentile <= 99.9 + 1e-9 || it.percentile == 0;
     assert_int_equal(vtb_hist_pct_iter_init(&it, &hit, 5), 0);
     while (vtb_hist_pct_iter_next(&it))
-        levels++;
+        levels += it.percentile <= 99.875 + 1e-9 || it.percentile == 0;
     assert_int_equal(rows, 1 + levels);
     free(text);
     vtb_hist_fini(&all);

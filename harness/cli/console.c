@@ -3,10 +3,13 @@
  * cell. Per cell, a one-line header with the cell's axes and its cost
  * floor, then one row per implementation: mean ns per operation with its
  * 95% confidence interval, latency percentiles, bytes and allocations per
- * operation, and the ratio of its ns/op to value-task's in the same cell
- * (the strategy the question is about); statistics warnings follow the row
- * they concern. At the end, the run-wide floor and timer overhead, and a
- * note when the run was interrupted.
+ * operation, and the paired ratio of its ns/op to the cell's reference
+ * (baseline_impl) with its interval, "2.43x [2.37, 2.49]"; then a line on
+ * the cell's rounds. Doubtful figures are marked in place (! noisy, ?
+ * precision not reached) and counted in ONE summary line at the end: a
+ * warning under every other row teaches people to ignore warnings. At the
+ * end also the floor, the clock's cost and resolution, and a note when the
+ * run was interrupted.
  *
  * Output goes to the stream of the options the command line hands in
  * (stdout by default), with colour only when asked for and NO_COLOR is not
@@ -23,9 +26,6 @@
 #include "console.h"
 #include "stats.h"
 
-/* The implementation every row is compared with. */
-#define BASELINE_IMPL "value-task"
-
 #define ANSI_BOLD "\033[1m"
 #define ANSI_YELLOW "\033[33m"
 #define ANSI_RESET "\033[0m"
@@ -34,6 +34,9 @@ struct console_state {
     FILE *out;
     bool color;
     bool quiet;
+    /* For the one summary line at the end, instead of a warning per row. */
+    unsigned rows, noisy_rows, cells, imprecise_cells;
+    unsigned long rounds, rounds_disturbed, rounds_excluded;
 };
 
 /* Formats v with fmt, or "-" when it is not a finite number. */
@@ -66,13 +69,31 @@ static void print_cell_header(struct console_state *s, const struct vtb_record *
             num(floor_ns, sizeof(floor_ns), "%.2f", r->floor_ns_per_hit), on(s, ANSI_RESET));
 }
 
-static void print_row(struct console_state *s, const struct vtb_record *r, int impl_width,
-                      double baseline_ns, bool *requested_bytes_shown)
+/* The paired ratio to the cell's reference, "2.43x [2.37, 2.49]". */
+static const char *ratio_text(const struct vtb_record *r, char *buf, size_t size)
 {
-    char mean[32], lo[32], hi[32], ci[72], p50[32], p99[32], p999[32], bytes[40], allocs[32];
-    char vs[32];
-    double ratio = baseline_ns > 0.0 ? r->ns_per_op.mean / baseline_ns : NAN;
+    char x[24], lo[24], hi[24];
+    if (strcmp(r->impl, r->ratio_to) == 0)
+        snprintf(buf, size, "1 (reference)");
+    else if (r->ratio.n >= 2)
+        snprintf(buf, size, "%sx [%s, %s]", num(x, sizeof(x), "%.2f", r->ratio.ratio),
+                 num(lo, sizeof(lo), "%.2f", r->ratio.ci_low),
+                 num(hi, sizeof(hi), "%.2f", r->ratio.ci_high));
+    else
+        snprintf(buf, size, "%sx", num(x, sizeof(x), "%.2f", r->ratio.ratio));
+    return buf;
+}
 
+/* One implementation's row; its markers are counted for the summary. */
+static void print_row(struct console_state *s, const struct vtb_record *r, int impl_width,
+                      bool *requested_bytes_shown)
+{
+    char mean[40], lo[32], hi[32], ci[72], p50[32], p99[32], p999[32], bytes[40], allocs[32];
+    char vs[128];
+    bool noisy = r->warnings != 0;
+
+    s->rows++;
+    s->noisy_rows += noisy;
     snprintf(ci, sizeof(ci), "[%s, %s]", num(lo, sizeof(lo), "%.2f", r->ns_per_op.ci_low),
              num(hi, sizeof(hi), "%.2f", r->ns_per_op.ci_high));
     /* Without allocator statistics only the requested sizes are known:
@@ -85,44 +106,56 @@ static void print_row(struct console_state *s, const struct vtb_record *r, int i
     } else {
         num(bytes, sizeof(bytes), "%.1f", r->bytes_per_op);
     }
-    num(vs, sizeof(vs), "%.2fx", ratio);
-    fprintf(s->out, "  %-*s %10s %20s %9s %9s %9s %10s %10s %14s\n", impl_width, r->impl,
-            num(mean, sizeof(mean), "%.2f", r->ns_per_op.mean), ci,
-            num(p50, sizeof(p50), "%.0f", r->all.p50_ns),
+    char value[32];
+    snprintf(mean, sizeof(mean), "%s%s", num(value, sizeof(value), "%.2f", r->ns_per_op.mean),
+             noisy ? "!" : " ");
+    fprintf(s->out, "  %-*s %11s %20s %9s %9s %9s %10s %10s  %s\n", impl_width, r->impl, mean,
+            ci, num(p50, sizeof(p50), "%.0f", r->all.p50_ns),
             num(p99, sizeof(p99), "%.0f", r->all.p99_ns),
             num(p999, sizeof(p999), "%.0f", r->all.p999_ns), bytes,
-            num(allocs, sizeof(allocs), "%.3f", r->allocs_per_op), vs);
+            num(allocs, sizeof(allocs), "%.3f", r->allocs_per_op), ratio_text(r, vs, sizeof(vs)));
+}
 
-    if (r->warnings != 0) {
-        char text[256], cv[32];
-        vtb_stats_warnings_describe(r->warnings, text, sizeof(text));
-        fprintf(s->out, "  %s! %s: %s (cv %s%% over %u repetition%s)%s\n",
-                on(s, ANSI_YELLOW), r->impl, text,
-                num(cv, sizeof(cv), "%.1f", r->ns_per_op.cv * 100.0), r->repetitions,
-                r->repetitions == 1 ? "" : "s", on(s, ANSI_RESET));
-    }
+/* The cell's line about its rounds: how many, whether the ratios reached
+ * the precision (marked ?), and the disturbed rounds. */
+static void print_rounds(struct console_state *s, const struct vtb_record *r)
+{
+    char precision[32];
+    bool imprecise = r->repetitions_auto && !r->precision_reached;
+    s->cells++;
+    s->imprecise_cells += imprecise;
+    s->rounds += r->repetitions;
+    s->rounds_disturbed += r->rounds_disturbed;
+    s->rounds_excluded += r->disturbed_excluded ? r->rounds_disturbed : 0;
+    fprintf(s->out, "  %u round%s", r->repetitions, r->repetitions == 1 ? "" : "s");
+    if (r->repetitions_auto)
+        fprintf(s->out, ", %s +-%s%%", imprecise ? "? precision not reached:" : "ratios within",
+                num(precision, sizeof(precision), "%.1f", r->precision * 100));
+    if (r->rounds_disturbed > 0)
+        fprintf(s->out, ", %u disturbed (%s)", r->rounds_disturbed,
+                r->disturbed_excluded ? "excluded" : "kept: too few left");
+    fputc('\n', s->out);
 }
 
 /* Prints one cell: its header, the table, the notes. */
 static void print_cell(struct console_state *s, const struct vtb_record *cell, size_t count)
 {
-    double baseline_ns = NAN;
     int impl_width = (int)strlen("impl");
     bool requested_bytes_shown = false;
+    char vs[VTB_RECORD_TEXT + 8];
 
     for (size_t i = 0; i < count; i++) {
         int len = (int)strlen(cell[i].impl);
         if (len > impl_width)
             impl_width = len;
-        if (strcmp(cell[i].impl, BASELINE_IMPL) == 0)
-            baseline_ns = cell[i].ns_per_op.mean;
     }
+    snprintf(vs, sizeof(vs), "vs %s", cell[0].ratio_to);
     print_cell_header(s, &cell[0]);
-    fprintf(s->out, "  %-*s %10s %20s %9s %9s %9s %10s %10s %14s\n", impl_width, "impl",
-            "ns/op", "95% CI", "p50 ns", "p99 ns", "p99.9 ns", "bytes/op", "allocs/op",
-            "vs " BASELINE_IMPL);
+    fprintf(s->out, "  %-*s %11s %20s %9s %9s %9s %10s %10s  %s\n", impl_width, "impl",
+            "ns/op ", "95% CI", "p50 ns", "p99 ns", "p99.9 ns", "bytes/op", "allocs/op", vs);
     for (size_t i = 0; i < count; i++)
-        print_row(s, &cell[i], impl_width, baseline_ns, &requested_bytes_shown);
+        print_row(s, &cell[i], impl_width, &requested_bytes_shown);
+    print_rounds(s, &cell[0]);
     if (requested_bytes_shown)
         fprintf(s->out, "  * requested bytes: allocator statistics unavailable\n");
     fputc('\n', s->out);
@@ -172,10 +205,19 @@ static int console_finish(void *state, const struct vtb_run_info *info, struct v
 
     if (s->quiet)
         return 0;
+    char step_ns[32];
     fprintf(s->out, "floor %s ns/hit (first cell: cache lookup without a result wrapper); "
-                    "timer overhead %s ns/read\n",
+                    "clock: %s ns per read, %s ns resolution\n",
             num(floor_ns, sizeof(floor_ns), "%.2f", info->floor_ns_per_hit),
-            num(timer_ns, sizeof(timer_ns), "%.2f", info->timer_overhead_ns));
+            num(timer_ns, sizeof(timer_ns), "%.2f", info->timer_overhead_ns),
+            num(step_ns, sizeof(step_ns), "%.0f", info->clock_resolution_ns));
+    if (s->noisy_rows > 0 || s->imprecise_cells > 0 || s->rounds_disturbed > 0)
+        fprintf(s->out,
+                "%snote: %u of %u rows noisy (! : CV above 10%% or under 5 rounds); %u of %u "
+                "cells short of their precision (?); %lu of %lu rounds disturbed, %lu "
+                "excluded%s\n",
+                on(s, ANSI_YELLOW), s->noisy_rows, s->rows, s->imprecise_cells, s->cells,
+                s->rounds_disturbed, s->rounds, s->rounds_excluded, on(s, ANSI_RESET));
     if (!info->complete)
         fprintf(s->out, "%srun incomplete: %u of %u cells done%s\n", on(s, ANSI_YELLOW),
                 info->cells_done, info->cell_count, on(s, ANSI_RESET));

@@ -205,6 +205,26 @@ static double calibrate_tsc(double *spread_ppm)
 /* Whatever source vtb_clock_ticks currently uses, in its ticks. */
 DEFINE_OVERHEAD(overhead_ticks, vtb_clock_ticks)
 
+/*
+ * The smallest non-zero difference between back-to-back reads, in ticks:
+ * the step the clock really moves in, which can be far coarser than one
+ * tick (a virtualised TSC may advance in steps of tens of ticks).
+ */
+static uint64_t resolution_ticks(void)
+{
+    uint64_t best = UINT64_MAX;
+    for (int b = 0; b < OVERHEAD_BATCHES; b++) {
+        uint64_t prev = vtb_clock_ticks();
+        for (int i = 0; i < OVERHEAD_READS; i++) {
+            uint64_t now = vtb_clock_ticks();
+            if (now > prev && now - prev < best)
+                best = now - prev;
+            prev = now;
+        }
+    }
+    return best;
+}
+
 /* Copies the first line of a small text file into buf; false if unreadable. */
 static bool read_first_line(const char *path, char *buf, size_t size)
 {
@@ -264,6 +284,8 @@ int vtb_clock_init(struct vtb_clock_info *info)
     ci->ticks_per_ns = ticks_per_ns;
     ci->clock_gettime_overhead_ns = overhead_monotonic();
     ci->ticks_overhead_ns = overhead_ticks() * ns_per_tick;
+    uint64_t step = resolution_ticks();
+    ci->resolution_ns = step == UINT64_MAX ? NAN : (double)step * ns_per_tick;
     if (ci->tsc_ticks_per_ns >= MIN_TICKS_PER_NS && ci->tsc_ticks_per_ns <= MAX_TICKS_PER_NS) {
         /* Measured in TSC ticks; converted with the calibrated rate even when
          * the TSC was rejected for its spread, which still makes the figure

@@ -54,8 +54,29 @@ static double cpu_share(unsigned threads)
     return threads > (unsigned)cpus ? (double)threads / (double)cpus : 1.0;
 }
 
+/*
+ * The rounds a cell is expected to take (most: at worst). A fixed count is
+ * what it says. With repetitions = auto the runner stops when the ratios
+ * are precise, which on this project's VM takes VTB_PLAN_AUTO_ROUNDS
+ * rounds in a typical cell, and at worst when max_time is spent (always
+ * at least VTB_ROUNDS_MIN rounds).
+ */
+static double plan_rounds(const struct vtb_settings *st, double round_s, bool most)
+{
+    if (st->repetitions > 0)
+        return st->repetitions;
+    double by_time = round_s > 0 ? ceil((double)st->max_time / 1e9 / round_s) : VTB_ROUNDS_MAX;
+    if (by_time < VTB_ROUNDS_MIN)
+        by_time = VTB_ROUNDS_MIN;
+    if (by_time > VTB_ROUNDS_MAX)
+        by_time = VTB_ROUNDS_MAX;
+    if (most)
+        return by_time;
+    return by_time < VTB_PLAN_AUTO_ROUNDS ? by_time : VTB_PLAN_AUTO_ROUNDS;
+}
+
 static double cell_seconds(const struct vtb_settings *st, const struct vtb_cell *cell,
-                           size_t impls, struct vtb_plan_slowest *why)
+                           size_t impls, struct vtb_plan_slowest *why, double *most)
 {
     bool latency_bound;
     double op_ns = per_op_ns(cell, &latency_bound) * cpu_share(cell->threads);
@@ -74,13 +95,16 @@ static double cell_seconds(const struct vtb_settings *st, const struct vtb_cell 
                                       : (double)st->warmup.ops * op_ns / 1e9;
     double floor_run_s = ops * floor_ns / 1e9;
     double preload_s = isnan(cell->hit_ratio) ? 0 : (double)cell->keys * PRELOAD_NS_PER_KEY / 1e9;
-    double total = (double)st->repetitions * ((double)impls * run_s + floor_run_s) +
-                   (double)(impls + 1) * warm_s + preload_s + CELL_OVERHEAD_S;
+    double round_s = (double)impls * run_s + floor_run_s;
+    double rounds = plan_rounds(st, round_s, false);
+    double fixed_s = (double)(impls + 1) * warm_s + preload_s + CELL_OVERHEAD_S;
+    double total = rounds * round_s + fixed_s;
+    *most = plan_rounds(st, round_s, true) * round_s + fixed_s;
     *why = (struct vtb_plan_slowest){
         .cell = cell->index,
         .seconds = total,
         .ops_per_run = (uint64_t)ops,
-        .runs = (unsigned)(st->repetitions * (impls + 1) + impls + 1),
+        .runs = (unsigned)(rounds * (double)(impls + 1)) + (unsigned)impls + 1,
         .per_op_ns = op_ns,
         .latency_bound = latency_bound,
         .miss_latency_ns = vtb_latency_mean_ns(&cell->miss_latency),
@@ -153,10 +177,15 @@ int vtb_plan_run(const struct vtb_scenario *s, size_t impl_count,
         if (rc != 0)
             return rc;
         /* Creating the cache touches every byte of it. */
-        double seconds = cell_seconds(&s->settings, &cell, impl_count, &why) +
-                         (double)need.cache_bytes * CACHE_INIT_NS_PER_BYTE / 1e9;
-        if (instructions)
+        double most = 0;
+        double cache_s = (double)need.cache_bytes * CACHE_INIT_NS_PER_BYTE / 1e9;
+        double seconds = cell_seconds(&s->settings, &cell, impl_count, &why, &most) + cache_s;
+        most += cache_s;
+        if (instructions) {
             seconds *= CALLGRIND_SLOWDOWN;
+            most *= CALLGRIND_SLOWDOWN;
+        }
+        out->seconds_most += most;
         why.seconds = seconds;
         out->seconds += seconds;
         if (c == 0 || seconds > out->slowest.seconds)

@@ -33,6 +33,8 @@
 #define VTB_PLAN_HIT_NS 25.0
 #define VTB_PLAN_MISS_NS 400.0
 #define VTB_PLAN_THREAD_MISS_NS 4000.0
+/* Rounds a cell with repetitions = auto typically needs (measured/rounds.h). */
+#define VTB_PLAN_AUTO_ROUNDS 8
 
 /* The limits beyond which a run is refused without --force. */
 #define VTB_PLAN_MAX_SECONDS (24.0 * 3600.0)
@@ -72,6 +74,7 @@ struct vtb_plan {
     size_t cells;
     size_t impls;
     double seconds;          /* estimated wall time of the whole run */
+    double seconds_most;     /* at worst (repetitions = auto spending max_time) */
     uint64_t memory_bytes;   /* the largest cell's need */
     uint64_t physical_bytes; /* the machine's memory (0: unknown) */
     uint64_t files;          /* files the run directory will hold */

@@ -63,6 +63,8 @@ static void fill_info(const struct vtb_scenario *scenario, const struct vtb_run_
     info->jemalloc_task_pending_usable = vtb_allocstats_usable_size(info->sizes.task_pending);
     info->jemalloc_source_usable = vtb_allocstats_usable_size(info->sizes.source);
     info->timer_overhead_ns = options->timer_overhead_ns;
+    info->clock_resolution_ns =
+        options->context != NULL ? options->context->clock.resolution_ns : NAN;
     info->floor_ns_per_hit = NAN;
     info->cell_count = (unsigned)vtb_scenario_cell_count(scenario);
     info->impl_count = (unsigned)options->impl_count;

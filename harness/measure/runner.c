@@ -31,7 +31,9 @@ static void plan_cell(const struct vtb_runner_options *o, const struct vtb_cell 
     p->exact = !isnan(cell->hit_ratio);
     p->ops = st->ops;
     p->duration_ns = st->duration;
-    p->repetitions = st->repetitions;
+    p->rounds.fixed = st->repetitions; /* 0: auto */
+    p->rounds.precision = st->precision;
+    p->rounds.max_ns = st->max_time;
     p->warmup_ops = st->warmup.ops;
     p->warmup_ns = st->warmup.ns;
     p->seed = st->seed;
@@ -45,7 +47,8 @@ static void plan_cell(const struct vtb_runner_options *o, const struct vtb_cell 
 
 unsigned vtb_runner_runs_per_cell(const struct vtb_settings *settings, size_t impl_count)
 {
-    return settings->repetitions * (unsigned)(impl_count + 1);
+    unsigned rounds = settings->repetitions > 0 ? settings->repetitions : VTB_ROUNDS_MIN;
+    return rounds * (unsigned)(impl_count + 1);
 }
 
 static bool stop_requested(const struct vtb_runner_options *options)
@@ -279,35 +282,123 @@ static int warm_up(struct cell_run *run)
     return 0;
 }
 
-/* The repetitions: the floor first, then the implementations in order. */
-static int measure(struct cell_run *run, struct vtb_error *err)
+/* Makes room for at least `rounds` rounds in every per-round array. */
+static int grow_rounds(struct cell_run *run, size_t rounds, struct vtb_error *err)
+{
+    struct cell_rounds *r = &run->rounds;
+    if (rounds <= r->capacity)
+        return 0;
+    size_t cap = r->capacity > 0 ? r->capacity : 8;
+    while (cap < rounds)
+        cap *= 2;
+    bool *disturbed = realloc(r->disturbed, cap * sizeof(*disturbed));
+    if (disturbed != NULL)
+        r->disturbed = disturbed;
+    bool *used = realloc(r->used, cap * sizeof(*used));
+    if (used != NULL)
+        r->used = used;
+    if (disturbed == NULL || used == NULL)
+        return vtb_error_set(err, VTB_ENOMEM, NULL);
+    for (size_t i = 0; i <= run->options->impl_count; i++) {
+        struct impl_acc *a = &run->accs[i];
+        double *ns = realloc(a->samples_ns, cap * sizeof(*ns));
+        if (ns != NULL)
+            a->samples_ns = ns;
+        double *rate = realloc(a->samples_ops_per_sec, cap * sizeof(*rate));
+        if (rate != NULL)
+            a->samples_ops_per_sec = rate;
+        if (ns == NULL || rate == NULL)
+            return vtb_error_set(err, VTB_ENOMEM, NULL);
+    }
+    r->capacity = cap;
+    return 0;
+}
+
+/* The implementation every ratio is taken to: baseline_impl when it runs,
+ * otherwise the first one. */
+static size_t reference_impl(const struct vtb_runner_options *o)
+{
+    const char *wanted = o->settings->baseline_impl;
+    for (size_t i = 0; wanted != NULL && i < o->impl_count; i++)
+        if (strcmp(o->impls[i]->name, wanted) == 0)
+            return i;
+    return 0;
+}
+
+/* After a round: which rounds are disturbed and used, and how wide the
+ * widest ratio interval is over the used ones. With one implementation
+ * there is no pair to compare: its ratio to the floor decides. */
+static double review_rounds(void *ctx, size_t done)
+{
+    struct cell_run *run = ctx;
+    struct cell_rounds *r = &run->rounds;
+    size_t n_impl = run->options->impl_count;
+    const double *floor_ns = run->accs[n_impl].samples_ns;
+    r->done = (unsigned)done;
+    r->disturbed_count = (unsigned)vtb_rounds_mark_disturbed(floor_ns, done, r->disturbed);
+    r->excluded = vtb_rounds_exclude_disturbed(done, r->disturbed_count);
+    for (size_t i = 0; i < done; i++)
+        r->used[i] = !(r->excluded && r->disturbed[i]);
+    const double *series[VTB_RUNNER_MAX_IMPLS];
+    for (size_t i = 0; i < n_impl; i++)
+        series[i] = run->accs[i].samples_ns;
+    const double *reference = n_impl > 1 ? run->accs[r->reference].samples_ns : floor_ns;
+    r->widest = vtb_rounds_widest(series, n_impl, reference, done, r->used);
+    return r->widest;
+}
+
+/* One round: the floor first, then the implementations in order. */
+static int measure_round(struct cell_run *run, unsigned round, struct vtb_error *err)
 {
     size_t n_impl = run->options->impl_count, n_acc = n_impl + 1;
-    unsigned runs_in_cell = vtb_runner_runs_per_cell(run->options->settings, n_impl);
-    unsigned runs_done = 0;
-    for (unsigned rep = 0; rep < run->plan.repetitions; rep++) {
-        for (size_t k = 0; k < n_acc; k++) {
-            size_t i = (k + n_impl) % n_acc;
-            double ns_per_op, ops_per_sec;
-            int rc = run_job(run, i, run->accs[i].ops_target, true, &ns_per_op, &ops_per_sec);
-            if (rc == VTB_EINTR)
-                return rc;
-            if (rc != 0)
-                return vtb_error_set(err, rc, "cell %zu, %s: cannot collect the measurement: %s",
-                                     run->cell->index,
-                                     i < n_impl ? run->options->impls[i]->name : "floor",
-                                     vtb_strerror(rc));
-            run->accs[i].samples_ns[rep] = ns_per_op;
-            run->accs[i].samples_ops_per_sec[rep] = ops_per_sec;
-            run->accs[i].reps_done = rep + 1;
-            runs_done++;
-            if (run->options->on_progress != NULL)
-                run->options->on_progress(run->options->ctx, runs_done, runs_in_cell);
-            if (stop_requested(run->options))
-                return VTB_EINTR;
-        }
+    unsigned estimate = vtb_runner_runs_per_cell(run->options->settings, n_impl);
+    for (size_t k = 0; k < n_acc; k++) {
+        size_t i = (k + n_impl) % n_acc;
+        double ns_per_op, ops_per_sec;
+        int rc = run_job(run, i, run->accs[i].ops_target, true, &ns_per_op, &ops_per_sec);
+        if (rc == VTB_EINTR)
+            return rc;
+        if (rc != 0)
+            return vtb_error_set(err, rc, "cell %zu, %s: cannot collect the measurement: %s",
+                                 run->cell->index,
+                                 i < n_impl ? run->options->impls[i]->name : "floor",
+                                 vtb_strerror(rc));
+        run->accs[i].samples_ns[round] = ns_per_op;
+        run->accs[i].samples_ops_per_sec[round] = ops_per_sec;
+        run->accs[i].reps_done = round + 1;
+        run->runs_done++;
+        if (run->options->on_progress != NULL)
+            run->options->on_progress(run->options->ctx, run->runs_done,
+                                      run->runs_done > estimate ? run->runs_done : estimate);
+        if (stop_requested(run->options))
+            return VTB_EINTR;
     }
     return 0;
+}
+
+static int run_round(void *ctx, size_t index)
+{
+    struct cell_run *run = ctx;
+    int rc = grow_rounds(run, index + 1, run->err);
+    return rc != 0 ? rc : measure_round(run, (unsigned)index, run->err);
+}
+
+static uint64_t monotonic_ns(void *ctx)
+{
+    (void)ctx;
+    return vtb_clock_monotonic_ns();
+}
+
+/* The rounds, until the policy says stop (rounds.h): a fixed count, or
+ * with repetitions = auto until every ratio is known to the precision. */
+static int measure(struct cell_run *run, struct vtb_error *err)
+{
+    run->rounds.reference = reference_impl(run->options);
+    run->err = err;
+    struct vtb_rounds_source src = {run_round, review_rounds, monotonic_ns, run};
+    size_t done;
+    enum vtb_rounds_decision why;
+    return vtb_rounds_loop(&run->plan.rounds, &src, &done, &why);
 }
 
 static int alloc_accs(struct cell_run *run, struct vtb_error *err)
@@ -318,16 +409,13 @@ static int alloc_accs(struct cell_run *run, struct vtb_error *err)
         return vtb_error_set(err, VTB_ENOMEM, NULL);
     for (size_t i = 0; i < n_acc; i++) {
         struct impl_acc *a = &run->accs[i];
-        a->samples_ns = calloc(run->plan.repetitions, sizeof(double));
-        a->samples_ops_per_sec = calloc(run->plan.repetitions, sizeof(double));
-        if (a->samples_ns == NULL || a->samples_ops_per_sec == NULL)
-            return vtb_error_set(err, VTB_ENOMEM, NULL);
         if (vtb__runner_init_hists(&a->hist_all, &a->hist_hit, &a->hist_miss,
                                    &a->hist_uncorrected) != 0)
             return vtb_error_set(err, VTB_ENOMEM, "cannot allocate latency histograms");
         a->hists_ready = true;
     }
-    return 0;
+    unsigned fixed = run->plan.rounds.fixed;
+    return grow_rounds(run, fixed > 0 ? fixed : VTB_ROUNDS_MIN * 2, err);
 }
 
 static void free_accs(struct cell_run *run)
@@ -342,14 +430,19 @@ static void free_accs(struct cell_run *run)
     }
     free(run->accs);
     run->accs = NULL;
+    free(run->rounds.disturbed);
+    free(run->rounds.used);
+    memset(&run->rounds, 0, sizeof(run->rounds));
 }
 
 int vtb_runner_run_cell(const struct vtb_runner_options *options, const struct vtb_cell *cell,
                         struct vtb_error *err)
 {
-    const struct vtb_settings *st = options->settings;
-    if (cell->threads == 0 || cell->concurrency == 0 || st->repetitions == 0)
-        return vtb_error_set(err, VTB_EINVAL, "threads, concurrency and repetitions must be >= 1");
+    if (cell->threads == 0 || cell->concurrency == 0)
+        return vtb_error_set(err, VTB_EINVAL, "threads and concurrency must be >= 1");
+    if (options->impl_count == 0 || options->impl_count > VTB_RUNNER_MAX_IMPLS)
+        return vtb_error_set(err, VTB_EINVAL, "between 1 and %d implementations per cell",
+                             VTB_RUNNER_MAX_IMPLS);
     struct cell_run run;
     memset(&run, 0, sizeof(run));
     run.options = options;
@@ -368,12 +461,8 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options, const struct v
         rc = warm_up(&run);
     if (rc == 0)
         rc = measure(&run, err);
-    if (rc == 0) {
-        double floor_ns = NAN;
-        vtb_stats_median(run.accs[options->impl_count].samples_ns,
-                         run.accs[options->impl_count].reps_done, &floor_ns);
-        rc = vtb__runner_emit(&run, floor_ns, err);
-    }
+    if (rc == 0)
+        rc = vtb__runner_emit(&run, err);
     if (rc == VTB_EINTR && err != NULL && err->code != VTB_EINTR)
         vtb_error_set(err, rc, "interrupted");
     vtb__runner_stop_threads(&run);

@@ -51,6 +51,9 @@ typedef int (*vtb_cell_fn)(void *ctx, const struct vtb_record *records, size_t c
 /* Called after every timed run, for progress display. */
 typedef void (*vtb_progress_fn)(void *ctx, unsigned runs_done_in_cell, unsigned runs_in_cell);
 
+/* The most implementations one cell compares. */
+#define VTB_RUNNER_MAX_IMPLS 64
+
 struct vtb_runner_options {
     const char *scenario;                  /* name, copied into records */
     const struct vtb_settings *settings;   /* ops or duration, repetitions, warm-up, ... */
@@ -64,7 +67,9 @@ struct vtb_runner_options {
     const struct vtb_measure_hooks *hooks; /* NULL = none */
 };
 
-/* Runs per cell (warm-up excluded): repetitions x (implementations + floor). */
+/* Runs per cell (warm-up excluded): rounds x (implementations + floor),
+ * with repetitions = auto counted at its least (VTB_ROUNDS_MIN rounds): an
+ * estimate for progress display, not a promise. */
 unsigned vtb_runner_runs_per_cell(const struct vtb_settings *settings, size_t impl_count);
 
 /*

@@ -17,6 +17,7 @@
 #include "gate.h"
 #include "histogram.h"
 #include "openloop.h"
+#include "rounds.h"
 #include "runner.h"
 #include "vtb/alloc_count.h"
 #include "vtb/service_internal.h"
@@ -31,7 +32,7 @@ struct cell_plan {
     bool exact;               /* exact hit-ratio mode (hit_ratio not NaN) */
     uint64_t ops;             /* per thread per repetition; 0 = from duration_ns */
     uint64_t duration_ns;
-    unsigned repetitions;
+    struct vtb_rounds_policy rounds; /* how many rounds (rounds.h) */
     uint64_t warmup_ops;      /* per thread, per implementation */
     uint64_t warmup_ns;
     uint64_t seed;
@@ -96,7 +97,7 @@ struct worker_thread {
 
 /* Accumulated results of one implementation (or the floor) over the cell. */
 struct impl_acc {
-    double *samples_ns; /* ns per op, per repetition */
+    double *samples_ns; /* ns per op, per round (struct cell_rounds.capacity) */
     double *samples_ops_per_sec;
     unsigned reps_done;
     uint64_t ops, sync_ops, errors, mismatches;
@@ -114,6 +115,18 @@ struct impl_acc {
     bool open;           /* recorded runs were open-loop */
     bool rate_missed;    /* some thread fell behind its schedule in some repetition */
     double lag_max_ns;   /* largest issue - intended seen */
+};
+
+/* The rounds of a cell: how many ran, which are disturbed, which are used. */
+struct cell_rounds {
+    size_t capacity;  /* of these arrays and of every impl_acc's samples */
+    unsigned done;
+    bool *disturbed;
+    bool *used;       /* used[i]: round i counts (not disturbed, or not excluded) */
+    unsigned disturbed_count;
+    bool excluded;
+    size_t reference; /* impl index every ratio is taken to */
+    double widest;    /* widest ratio half-width over the used rounds */
 };
 
 struct cell_run {
@@ -134,6 +147,9 @@ struct cell_run {
     atomic_int abort;
     bool expedited;
     struct impl_acc *accs; /* impl_count + 1 (floor last) */
+    struct cell_rounds rounds;
+    unsigned runs_done;     /* measured runs of the cell, for progress */
+    struct vtb_error *err;  /* where the rounds' errors go */
     /* Completion thread snapshot state. */
     struct vtb_thread_alloc completion_talloc;
     bool completion_talloc_ready;
@@ -160,6 +176,6 @@ void vtb__runner_fini_hists(struct vtb_hist *all, struct vtb_hist *hit, struct v
 
 /* runner_record.c */
 /* Builds the cell's records from the accumulators and hands them on. */
-int vtb__runner_emit(struct cell_run *run, double floor_ns, struct vtb_error *err);
+int vtb__runner_emit(struct cell_run *run, struct vtb_error *err);
 
 #endif /* VTB_RUNNER_INTERNAL_H */

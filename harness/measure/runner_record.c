@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "runner_internal.h"
+#include "ratios.h"
 #include "stats.h"
 
 /* Warnings: CV above 10% or fewer than 5 repetitions. */
@@ -20,6 +21,7 @@
 static void summarize_latency(const struct vtb_hist *h, struct vtb_latency_summary *out)
 {
     out->count = (uint64_t)vtb_hist_total_count(h);
+    out->samples = out->count; /* unweighted; the caller corrects "all" */
     if (out->count == 0) {
         out->p50_ns = out->p90_ns = out->p99_ns = out->p999_ns = out->p9999_ns = NAN;
         out->max_ns = out->mean_ns = NAN;
@@ -39,19 +41,61 @@ static void copy_text(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
-/* Time: the repetitions' statistics and the aggregate rate. */
-static int fill_time(struct vtb_record *rec, const struct impl_acc *acc, unsigned threads)
+/* The values of the rounds in use, into out (n long); returns how many. */
+static size_t used_values(const double *all, const struct cell_rounds *rounds, double *out)
 {
-    int rc = vtb_stats_summarize(acc->samples_ns, acc->reps_done, &rec->ns_per_op);
+    size_t count = 0;
+    for (size_t i = 0; i < rounds->done; i++)
+        if (rounds->used[i])
+            out[count++] = all[i];
+    return count;
+}
+
+/* Time over the rounds in use: the summary of ns per op, throughput from
+ * the same estimator, and the wall-clock rate of the median round. */
+static int fill_time(struct vtb_record *rec, const struct cell_run *run,
+                     const struct impl_acc *acc, double *scratch)
+{
+    const struct cell_rounds *rounds = &run->rounds;
+    size_t n = used_values(acc->samples_ns, rounds, scratch);
+    int rc = vtb_stats_summarize(scratch, n, &rec->ns_per_op);
     if (rc != 0)
         return rc;
-    rec->samples_ns_per_op = acc->samples_ns;
     rec->warnings = vtb_stats_warnings(&rec->ns_per_op, WARN_CV, WARN_MIN_REPS);
-    double median_ops_per_sec = NAN;
-    vtb_stats_median(acc->samples_ops_per_sec, acc->reps_done, &median_ops_per_sec);
-    rec->ops_per_sec = median_ops_per_sec;
-    rec->ops_per_sec_per_thread = median_ops_per_sec / threads;
+    double threads = run->cell->threads;
+    rec->ops_per_sec = threads * 1e9 / rec->ns_per_op.mean;
+    rec->ops_per_sec_ci_low = threads * 1e9 / rec->ns_per_op.ci_high;
+    rec->ops_per_sec_ci_high = threads * 1e9 / rec->ns_per_op.ci_low;
+    rec->ops_per_sec_per_thread = rec->ops_per_sec / threads;
+    rec->ops_per_sec_wall = NAN;
+    n = used_values(acc->samples_ops_per_sec, rounds, scratch);
+    if (n > 0)
+        vtb_stats_median(scratch, n, &rec->ops_per_sec_wall);
+    rec->samples_ns_per_op = acc->samples_ns;
+    rec->samples_floor_ns = run->accs[run->options->impl_count].samples_ns;
+    rec->samples_disturbed = rounds->disturbed;
     return 0;
+}
+
+/* The paired ratios to the reference implementation and to the floor, and
+ * how the rounds went. */
+static void fill_ratios(struct vtb_record *rec, const struct cell_run *run,
+                        const struct impl_acc *acc)
+{
+    const struct cell_rounds *rounds = &run->rounds;
+    const struct impl_acc *reference = &run->accs[rounds->reference];
+    const struct impl_acc *floor = &run->accs[run->options->impl_count];
+    copy_text(rec->ratio_to, sizeof(rec->ratio_to),
+              run->options->impls[rounds->reference]->name);
+    vtb_ratio_paired(acc->samples_ns, reference->samples_ns, rounds->used, rounds->done,
+                     &rec->ratio);
+    vtb_ratio_paired(acc->samples_ns, floor->samples_ns, rounds->used, rounds->done,
+                     &rec->floor_ratio);
+    rec->repetitions_auto = run->plan.rounds.fixed == 0;
+    rec->precision = run->plan.rounds.precision;
+    rec->precision_reached = rounds->widest <= run->plan.rounds.precision;
+    rec->rounds_disturbed = rounds->disturbed_count;
+    rec->disturbed_excluded = rounds->excluded;
 }
 
 /* Allocations per operation, from the library's counts and jemalloc's. */
@@ -89,7 +133,7 @@ static void fill_load(struct vtb_record *rec, const struct cell_run *run,
 }
 
 static int fill_record(struct cell_run *run, size_t impl_index, double floor_ns,
-                       const vtb_cpu_mask *cpus, struct vtb_record *rec)
+                       const vtb_cpu_mask *cpus, double *scratch, struct vtb_record *rec)
 {
     const struct vtb_cell *cell = run->cell;
     const struct vtb_runner_options *options = run->options;
@@ -103,12 +147,15 @@ static int fill_record(struct cell_run *run, size_t impl_index, double floor_ns,
     rec->repetitions = acc->reps_done;
     rec->ops = acc->reps_done > 0 ? acc->ops / acc->reps_done : 0;
     rec->latency_sample_every = acc->open ? 1 : run->plan.sample_every;
-    int rc = fill_time(rec, acc, cell->threads);
+    int rc = fill_time(rec, run, acc, scratch);
     if (rc != 0)
         return rc;
+    fill_ratios(rec, run, acc);
     summarize_latency(&acc->hist_all, &rec->all);
     summarize_latency(&acc->hist_hit, &rec->hit);
     summarize_latency(&acc->hist_miss, &rec->miss);
+    /* Every timed operation goes into "all" and one of hit or miss. */
+    rec->all.samples = rec->hit.samples + rec->miss.samples;
     rec->hist_all = &acc->hist_all;
     rec->hist_hit = &acc->hist_hit;
     rec->hist_miss = &acc->hist_miss;
@@ -135,22 +182,29 @@ static int fill_record(struct cell_run *run, size_t impl_index, double floor_ns,
     return 0;
 }
 
-int vtb__runner_emit(struct cell_run *run, double floor_ns, struct vtb_error *err)
+int vtb__runner_emit(struct cell_run *run, struct vtb_error *err)
 {
     size_t n = run->options->impl_count;
     struct vtb_record *records = calloc(n, sizeof(*records));
     vtb_cpu_mask *cpus = calloc(run->started > 0 ? run->started : 1, sizeof(*cpus));
+    double *scratch = calloc(run->rounds.done > 0 ? run->rounds.done : 1, sizeof(*scratch));
     int rc = 0;
-    if (records == NULL || cpus == NULL)
+    if (records == NULL || cpus == NULL || scratch == NULL)
         rc = vtb_error_set(err, VTB_ENOMEM, NULL);
     for (unsigned i = 0; rc == 0 && i < run->started; i++)
         cpus[i] = run->threads[i].cpus_seen;
+    /* The floor of the cell: the median of its rounds in use. */
+    double floor_ns = NAN;
+    size_t floors = rc == 0 ? used_values(run->accs[n].samples_ns, &run->rounds, scratch) : 0;
+    if (floors > 0)
+        vtb_stats_median(scratch, floors, &floor_ns);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (fill_record(run, i, floor_ns, cpus, &records[i]) != 0)
+        if (fill_record(run, i, floor_ns, cpus, scratch, &records[i]) != 0)
             rc = vtb_error_set(err, VTB_EINVAL, "no repetition completed for %s",
                                run->options->impls[i]->name);
     if (rc == 0)
         rc = run->options->on_cell(run->options->ctx, records, n, err);
+    free(scratch);
     free(cpus);
     free(records);
     return rc;

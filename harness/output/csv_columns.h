@@ -38,9 +38,25 @@
  * Times are in ns with 3 decimals (picoseconds, far below any noise), ratios
  * and per-operation figures have 6 significant digits, rates 1 decimal.
  *
- * ns_per_op is the MEAN over repetitions of the per-thread ns per operation
- * (so that ns_per_op_ci_low/high, the 95% confidence interval of the mean,
- * bracket it); ns_per_op_median and the other figures follow.
+ * ns_per_op is the MEAN over the rounds in use of the per-thread ns per
+ * operation (so that ns_per_op_ci_low/high, the 95% confidence interval of
+ * the mean, bracket it); ns_per_op_median and the other figures follow.
+ * "repetitions" is the number of rounds run (a round runs the floor and
+ * every implementation once, interleaved); rounds_disturbed of them had a
+ * floor more than 10% from the cell's median floor, and when
+ * disturbed_excluded they are left out of every time figure.
+ * ops_per_sec (and its CI) is threads x 1e9 / ns_per_op (one estimator for
+ * both); ops_per_sec_wall is all threads' operations over the wall time of
+ * the median round.
+ * ratio is this implementation's ns per op over ratio_to's (the scenario's
+ * baseline_impl when it ran, else the first implementation), the geometric
+ * mean of the per-round ratios with a 95% t interval on their logarithms;
+ * ratio_half_width is that interval's relative half-width, which
+ * repetitions = auto drives below `precision` (precision_reached says
+ * whether every ratio of the cell got there). ns_saved_per_op is the mean
+ * per-round difference ns(impl) - ns(ratio_to): what choosing ratio_to
+ * saves per operation, with its CI. floor_ratio is the same ratio to the
+ * cell's floor (the bare cache lookup). ratio_to's own row has ratio 1.
  * capacity is the cell's (the keys when absent); cache_capacity is what
  * the cache really had (exact mode adds room for the misses).
  *
@@ -84,7 +100,26 @@
     XX(ns_per_op_ci_low, REAL, ns_per_op.ci_low, VTB_CSV_NS_FORMAT)          \
     XX(ns_per_op_ci_high, REAL, ns_per_op.ci_high, VTB_CSV_NS_FORMAT)        \
     XX(ns_per_op_cv, REAL, ns_per_op.cv, VTB_CSV_RATIO_FORMAT)               \
+    XX(ratio_to, TEXT, ratio_to, NULL)                                       \
+    XX(ratio, REAL, ratio.ratio, VTB_CSV_RATIO_FORMAT)                       \
+    XX(ratio_ci_low, REAL, ratio.ci_low, VTB_CSV_RATIO_FORMAT)               \
+    XX(ratio_ci_high, REAL, ratio.ci_high, VTB_CSV_RATIO_FORMAT)             \
+    XX(ratio_half_width, REAL, ratio.half_width, VTB_CSV_RATIO_FORMAT)       \
+    XX(ns_saved_per_op, REAL, ratio.diff, VTB_CSV_NS_FORMAT)                 \
+    XX(ns_saved_ci_low, REAL, ratio.diff_ci_low, VTB_CSV_NS_FORMAT)          \
+    XX(ns_saved_ci_high, REAL, ratio.diff_ci_high, VTB_CSV_NS_FORMAT)        \
+    XX(floor_ratio, REAL, floor_ratio.ratio, VTB_CSV_RATIO_FORMAT)           \
+    XX(floor_ratio_ci_low, REAL, floor_ratio.ci_low, VTB_CSV_RATIO_FORMAT)   \
+    XX(floor_ratio_ci_high, REAL, floor_ratio.ci_high, VTB_CSV_RATIO_FORMAT) \
+    XX(repetitions_auto, BOOL, repetitions_auto, NULL)                       \
+    XX(precision, REAL, precision, VTB_CSV_RATIO_FORMAT)                     \
+    XX(precision_reached, BOOL, precision_reached, NULL)                     \
+    XX(rounds_disturbed, UNSIGNED, rounds_disturbed, NULL)                   \
+    XX(disturbed_excluded, BOOL, disturbed_excluded, NULL)                   \
     XX(ops_per_sec, REAL, ops_per_sec, VTB_CSV_RATE_FORMAT)                  \
+    XX(ops_per_sec_ci_low, REAL, ops_per_sec_ci_low, VTB_CSV_RATE_FORMAT)    \
+    XX(ops_per_sec_ci_high, REAL, ops_per_sec_ci_high, VTB_CSV_RATE_FORMAT)  \
+    XX(ops_per_sec_wall, REAL, ops_per_sec_wall, VTB_CSV_RATE_FORMAT)        \
     XX(p50_ns, REAL, all.p50_ns, VTB_CSV_NS_FORMAT)                          \
     XX(p90_ns, REAL, all.p90_ns, VTB_CSV_NS_FORMAT)                          \
     XX(p99_ns, REAL, all.p99_ns, VTB_CSV_NS_FORMAT)                          \
@@ -109,6 +144,9 @@
     XX(bytes_are_usable, BOOL, bytes_are_usable, NULL)                       \
     XX(latency_sample_every, U64, latency_sample_every, NULL)                \
     XX(latency_count, U64, all.count, NULL)                                  \
+    XX(latency_samples, U64, all.samples, NULL)                              \
+    XX(hit_samples, U64, hit.samples, NULL)                                  \
+    XX(miss_samples, U64, miss.samples, NULL)                                \
     XX(latency_mean_ns, REAL, all.mean_ns, VTB_CSV_NS_FORMAT)                \
     XX(hit_count, U64, hit.count, NULL)                                      \
     XX(hit_mean_ns, REAL, hit.mean_ns, VTB_CSV_NS_FORMAT)                    \

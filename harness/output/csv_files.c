@@ -29,6 +29,7 @@
 #include "csv_files.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "csv_columns.h"
@@ -60,13 +61,23 @@ static void sample_rows(FILE *out, const struct vtb_record *rec)
 {
     /* A record without samples (none kept) contributes no rows. */
     for (unsigned i = 0; rec->samples_ns_per_op != NULL && i < rec->repetitions; i++) {
+        bool disturbed = rec->samples_disturbed != NULL && rec->samples_disturbed[i];
         record_key(out, rec);
         fprintf(out, ",%u,", i);
         vtb_csv_write_real(out, rec->samples_ns_per_op[i], VTB_CSV_NS_FORMAT);
-        fputs(VTB_CSV_EOL, out);
+        fputc(',', out);
+        vtb_csv_write_real(out, rec->samples_floor_ns != NULL ? rec->samples_floor_ns[i] : NAN,
+                           VTB_CSV_NS_FORMAT);
+        fprintf(out, ",%s,%s" VTB_CSV_EOL, disturbed ? "true" : "false",
+                disturbed && rec->disturbed_excluded ? "false" : "true");
     }
 }
 
+/*
+ * The spectrum of one histogram, cut at 1 - 1/N for its N samples: beyond
+ * that a percentile is an extrapolation from fewer than one sample (the
+ * maximum is in results.csv). Every row says N.
+ */
 static int percentile_rows(FILE *out, const struct vtb_record *rec)
 {
     for (size_t k = 0; k < VTB_RECORD_HIST_KINDS; k++) {
@@ -75,13 +86,17 @@ static int percentile_rows(FILE *out, const struct vtb_record *rec)
         struct vtb_hist_pct_iter it;
         if (h == NULL || vtb_hist_total_count(h) == 0)
             continue;
+        uint64_t samples = vtb_record_hist_samples(rec, k);
+        double last = samples > 1 ? 100.0 * (1.0 - 1.0 / (double)samples) : 0.0;
         int rc = vtb_hist_pct_iter_init(&it, h, VTB_HGRM_DEFAULT_TICKS);
         if (rc != 0)
             return rc;
         while (vtb_hist_pct_iter_next(&it)) {
+            if (it.percentile > last + 1e-9 && it.percentile > 0)
+                break;
             record_key(out, rec);
-            fprintf(out, ",%s,%.12g,%" PRId64 ",%" PRId64 VTB_CSV_EOL, kind, it.percentile,
-                    it.value, it.cumulative_count);
+            fprintf(out, ",%s,%.12g,%" PRId64 ",%" PRId64 ",%" PRIu64 VTB_CSV_EOL, kind,
+                    it.percentile, it.value, it.cumulative_count, samples);
         }
     }
     return 0;
@@ -93,10 +108,11 @@ int vtb_csv_file_header(enum vtb_csv_file file, FILE *out)
     case VTB_CSV_FILE_RESULTS:
         return vtb_csv_write_header(out);
     case VTB_CSV_FILE_SAMPLES:
-        fputs("scenario,cell_index,impl,repetition,ns_per_op" VTB_CSV_EOL, out);
+        fputs("scenario,cell_index,impl,repetition,ns_per_op,floor_ns,disturbed,used" VTB_CSV_EOL,
+              out);
         return status(out);
     case VTB_CSV_FILE_PERCENTILES:
-        fputs("scenario,cell_index,impl,kind,percentile,value_ns,count" VTB_CSV_EOL, out);
+        fputs("scenario,cell_index,impl,kind,percentile,value_ns,count,samples" VTB_CSV_EOL, out);
         return status(out);
     case VTB_CSV_FILE_COUNT:
         break;

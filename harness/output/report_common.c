@@ -74,6 +74,7 @@ void vtb__report_json_run(struct vtb_json_writer *w, const struct vtb_run_info *
     vtb_json_kv_bool(w, "instructions_mode", info->instructions_mode);
     vtb_json_kv_double(w, "floor_ns_per_hit", info->floor_ns_per_hit);
     vtb_json_kv_double(w, "timer_overhead_ns", info->timer_overhead_ns);
+    vtb_json_kv_double(w, "clock_resolution_ns", info->clock_resolution_ns);
 
     /* Sizes as compiled, next to what the allocator reserves for the
      * heap-allocated ones: the bytes per operation the reports show are

@@ -157,6 +157,16 @@ static void write_counters(struct vtb_json_writer *w, const struct vtb_record *r
     counter(w, "allocs_per_op", rec->allocs_per_op);
     counter(w, "miss_latency_ns", rec->miss_latency_ns);
     counter(w, "floor_ns_per_hit", rec->floor_ns_per_hit);
+    counter(w, "ratio", rec->ratio.ratio);
+    counter(w, "ratio_ci_low", rec->ratio.ci_low);
+    counter(w, "ratio_ci_high", rec->ratio.ci_high);
+    counter(w, "ns_saved_per_op", rec->ratio.diff);
+    counter(w, "ns_saved_ci_low", rec->ratio.diff_ci_low);
+    counter(w, "ns_saved_ci_high", rec->ratio.diff_ci_high);
+    counter(w, "floor_ratio", rec->floor_ratio.ratio);
+    counter(w, "precision_reached", rec->precision_reached ? 1 : 0);
+    counter(w, "rounds_disturbed", rec->rounds_disturbed);
+    counter(w, "disturbed_excluded", rec->disturbed_excluded ? 1 : 0);
 }
 
 /* What differs between the entries of one record. */
@@ -200,8 +210,10 @@ static void write_entry(struct json_state *s, const struct vtb_record *rec, cons
     vtb_json_kv_double(w, "real_time", e->time_ns);
     vtb_json_kv_double(w, "cpu_time", e->time_ns);
     vtb_json_kv_string(w, "time_unit", "ns");
-    if (e->counters)
+    if (e->counters) {
         write_counters(w, rec);
+        vtb_json_kv_string(w, "ratio_to", rec->ratio_to);
+    }
     if (label[0] != '\0')
         vtb_json_kv_string(w, "label", label);
     vtb_json_object_end(w);

@@ -82,6 +82,7 @@ size_t vtb_context_fields(const struct vtb_context *ctx, struct vtb_context_fiel
     add_real(&l, "clock_tsc_overhead_ns", c->tsc_overhead_ns);
     add_real(&l, "clock_gettime_overhead_ns", c->clock_gettime_overhead_ns);
     add_real(&l, "clock_ticks_overhead_ns", c->ticks_overhead_ns);
+    add_real(&l, "clock_resolution_ns", c->resolution_ns);
     add_str(&l, "clock_note", c->note);
 
     add_str(&l, "allocator", ctx->allocator);

@@ -37,6 +37,10 @@ struct vtb_clock_info {
     double tsc_overhead_ns;            /* lfence; rdtsc, as vtb_clock_ticks uses it */
     double clock_gettime_overhead_ns;  /* clock_gettime(CLOCK_MONOTONIC) */
     double ticks_overhead_ns;          /* vtb_clock_ticks with the chosen source */
+    /* The smallest non-zero step between two reads of vtb_clock_ticks, in
+     * ns: no interval is known more finely than this (this VM's TSC moves
+     * in 10 ns steps, so every time it measures is a multiple of 10 ns). */
+    double resolution_ns;
     char note[VTB_CLOCK_NOTE_MAX];     /* why this source was chosen */
 };
 

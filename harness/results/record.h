@@ -21,6 +21,7 @@
 #include "context.h"
 #include "histogram.h"
 #include "keys.h"
+#include "ratios.h"
 #include "stats.h"
 #include "vtb/cache.h"
 #include "vtb/error.h"
@@ -31,7 +32,8 @@
 
 /* Latency percentiles of one histogram, in ns; NaN when it is empty. */
 struct vtb_latency_summary {
-    uint64_t count; /* operations represented (sampled hits are weighted) */
+    uint64_t count;   /* operations represented (sampled hits are weighted) */
+    uint64_t samples; /* latencies actually timed: percentiles rest on these */
     double p50_ns, p90_ns, p99_ns, p999_ns, p9999_ns, max_ns, mean_ns;
 };
 
@@ -52,12 +54,39 @@ struct vtb_record {
     unsigned repetitions;
     uint64_t latency_sample_every; /* 1 = every hit recorded; 0 = recording off */
 
-    /* Time, over repetitions. */
+    /* Time, over the rounds in use (every round, unless disturbed rounds
+     * were excluded: see below). A round runs the floor and every
+     * implementation once, interleaved (measure/rounds.h). */
     struct vtb_summary ns_per_op; /* per-thread ns per operation */
-    double ops_per_sec;           /* aggregate, from the median repetition */
+    /* Throughput from the same estimator as ns_per_op (threads x 1e9 /
+     * ns_per_op.mean, its interval from ns_per_op's), so that a throughput
+     * chart and an ns/op chart of one run rank the implementations alike. */
+    double ops_per_sec, ops_per_sec_ci_low, ops_per_sec_ci_high;
     double ops_per_sec_per_thread;
-    const double *samples_ns_per_op; /* `repetitions` values, valid during the call */
-    unsigned warnings;               /* VTB_STATS_WARN_... bits */
+    double ops_per_sec_wall; /* all threads' ops / wall time, median round (closer to a
+                              * service's view when threads outnumber CPUs) */
+    unsigned warnings;       /* VTB_STATS_WARN_... bits */
+
+    /* The paired comparison (results/ratios.h): this implementation's ns
+     * per operation over the reference's (ratio_to: the scenario's
+     * baseline_impl when it ran, else the first implementation), from the
+     * per-round ratios; diff is ns(impl) - ns(ratio_to) per operation, the
+     * time choosing ratio_to saves. The reference's own record: ratio 1. */
+    char ratio_to[VTB_RECORD_TEXT];
+    struct vtb_ratio ratio;
+    struct vtb_ratio floor_ratio; /* ns(impl) / floor, paired the same way */
+
+    /* Rounds: how many, and why the runner stopped. */
+    bool repetitions_auto;     /* the scenario said repetitions = auto */
+    double precision;          /* the asked half-width (auto) */
+    bool precision_reached;    /* every ratio of the cell reached it */
+    unsigned rounds_disturbed; /* rounds whose floor strayed (rounds.h) */
+    bool disturbed_excluded;   /* and were left out of every figure */
+    /* Per round (repetitions values each), valid during the call: this
+     * implementation's ns per op, the floor's, and whether it was disturbed. */
+    const double *samples_ns_per_op;
+    const double *samples_floor_ns;
+    const bool *samples_disturbed;
 
     /* Latency from issue to consumption. */
     struct vtb_latency_summary all, hit, miss;
@@ -123,6 +152,16 @@ static inline const struct vtb_hist *vtb_record_hist(const struct vtb_record *re
     return hists[index];
 }
 
+/* The number of latencies timed for the index-th histogram (see
+ * vtb_record_hist): the "all" histogram weights each sampled hit by the
+ * sampling interval, so its count overstates what its percentiles rest on. */
+static inline uint64_t vtb_record_hist_samples(const struct vtb_record *rec, size_t index)
+{
+    const struct vtb_latency_summary *s[VTB_RECORD_HIST_KINDS] = {&rec->all, &rec->hit,
+                                                                  &rec->miss};
+    return s[index]->samples;
+}
+
 /* Run-wide information, given to reporters before any record and again at
  * the end with the run's status. */
 struct vtb_run_info {
@@ -135,6 +174,7 @@ struct vtb_run_info {
     size_t jemalloc_task_pending_usable; /* usable size of a pending task */
     size_t jemalloc_source_usable;
     double timer_overhead_ns;
+    double clock_resolution_ns; /* the clock's smallest step */
     double floor_ns_per_hit; /* of the first cell, for the summary */
     unsigned cell_count;
     unsigned impl_count;
