@@ -12,12 +12,26 @@
  * checks `sleeping`; with sequentially consistent accesses on both sides at
  * least one of them sees the other, so a wake-up is never lost, and a busy
  * owner costs a poster no system call.
+ *
+ * Descriptors: once a watcher starts, the loop has an epoll set holding the
+ * watched descriptors and an eventfd. It then sleeps in epoll_pwait2 rather
+ * than on the futex, announcing VTB_LOOP_SLEEP_EPOLL in `sleeping` with the
+ * same handshake, and a poster that sees it writes the eventfd instead of
+ * waking the futex. While it spins before sleeping it polls the set without
+ * blocking, and a loop kept busy by posted work still polls it every few
+ * passes, so a socket is never starved. Readiness is collected into
+ * io_ready and dispatched in the pass, after the timers and before the
+ * queued work, so a continuation queued by a reply runs in the same pass,
+ * as one queued by a timer does. A loop without watchers runs exactly the
+ * code it ran before descriptors existed, apart from one test per pass.
  */
 #include "vtb/loop_internal.h"
 
 #include <errno.h>
 #include <linux/futex.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +80,11 @@ int vtb_loop_init(struct vtb_loop *loop, uint32_t timer_capacity)
     atomic_init(&loop->wake_seq, 0);
     atomic_init(&loop->sleeping, 0);
     atomic_init(&loop->wake_requested, 0);
+    loop->epoll_fd = -1;
+    loop->wake_fd = -1;
+    loop->io_watchers = 0;
+    loop->io_ready_len = 0;
+    loop->passes_unpolled = 0;
     return 0;
 }
 
@@ -76,6 +95,12 @@ void vtb_loop_fini(struct vtb_loop *loop)
     free(loop->heap);
     loop->heap = NULL;
     loop->heap_len = loop->heap_cap = 0;
+    if (loop->epoll_fd >= 0)
+        close(loop->epoll_fd);
+    if (loop->wake_fd >= 0)
+        close(loop->wake_fd);
+    loop->epoll_fd = loop->wake_fd = -1;
+    loop->io_watchers = loop->io_ready_len = 0;
     if (current_loop == loop)
         current_loop = NULL;
 }
@@ -101,9 +126,23 @@ static void futex_wake_one(_Atomic uint32_t *word)
     syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Wakes an owner asleep in epoll. wake_fd was created before the owner
+ * announced the epoll sleep, which the caller has seen. */
+static void eventfd_wake(struct vtb_loop *loop)
+{
+    uint64_t one = 1;
+    ssize_t ignored = write(loop->wake_fd, &one, sizeof(one));
+    (void)ignored; /* EAGAIN: the counter is already non-zero, it wakes */
+}
+
 static void wake_if_sleeping(struct vtb_loop *loop)
 {
-    if (atomic_load_explicit(&loop->sleeping, memory_order_seq_cst)) {
+    uint32_t sleeping = atomic_load_explicit(&loop->sleeping, memory_order_seq_cst);
+    if (sleeping) {
+        if (sleeping == VTB_LOOP_SLEEP_EPOLL) {
+            eventfd_wake(loop);
+            return;
+        }
         atomic_fetch_add_explicit(&loop->wake_seq, 1, memory_order_seq_cst);
         futex_wake_one(&loop->wake_seq);
     }
@@ -127,6 +166,8 @@ void vtb_loop_wake(struct vtb_loop *loop)
     atomic_store_explicit(&loop->wake_requested, 1, memory_order_seq_cst);
     atomic_fetch_add_explicit(&loop->wake_seq, 1, memory_order_seq_cst);
     futex_wake_one(&loop->wake_seq);
+    if (atomic_load_explicit(&loop->sleeping, memory_order_seq_cst) == VTB_LOOP_SLEEP_EPOLL)
+        eventfd_wake(loop);
 }
 
 /* Heap order: earlier deadline first, insertion order among equals. */
@@ -237,6 +278,136 @@ bool vtb_loop_has_pending(const struct vtb_loop *loop)
            atomic_load_explicit(&loop->inbox, memory_order_relaxed) != NULL;
 }
 
+/* ---- Descriptors ---- */
+
+void vtb_io_init(struct vtb_io *io, int fd, vtb_io_fn fn)
+{
+    io->fd = fd;
+    io->interest = 0;
+    io->fn = fn;
+}
+
+/* The epoll set and its eventfd, made when the first watcher starts. The
+ * eventfd's entry carries a NULL pointer, which no watcher has. */
+static int io_setup(struct vtb_loop *loop)
+{
+    if (loop->epoll_fd >= 0)
+        return 0;
+    int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd < 0)
+        return VTB_ENOMEM;
+    int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (wake_fd < 0 || epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev) != 0) {
+        if (wake_fd >= 0)
+            close(wake_fd);
+        close(epoll_fd);
+        return VTB_ENOMEM;
+    }
+    loop->epoll_fd = epoll_fd;
+    loop->wake_fd = wake_fd;
+    return 0;
+}
+
+static uint32_t epoll_events_of(unsigned interest)
+{
+    return ((interest & VTB_IO_READ) ? EPOLLIN : 0u) | ((interest & VTB_IO_WRITE) ? EPOLLOUT : 0u);
+}
+
+int vtb_loop_io_watch(struct vtb_loop *loop, struct vtb_io *io, unsigned interest)
+{
+    interest &= VTB_IO_READ | VTB_IO_WRITE;
+    if (interest == io->interest)
+        return 0;
+    if (interest == 0) {
+        vtb_loop_io_stop(loop, io);
+        return 0;
+    }
+    int rc = io_setup(loop);
+    if (rc != 0)
+        return rc;
+    struct epoll_event ev = {.events = epoll_events_of(interest), .data.ptr = io};
+    int op = io->interest == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (epoll_ctl(loop->epoll_fd, op, io->fd, &ev) != 0)
+        return errno == ENOMEM || errno == ENOSPC ? VTB_ENOMEM : VTB_EIO;
+    if (io->interest == 0)
+        loop->io_watchers++;
+    io->interest = interest;
+    return 0;
+}
+
+void vtb_loop_io_stop(struct vtb_loop *loop, struct vtb_io *io)
+{
+    if (io->interest != 0) {
+        /* The descriptor may be closed already (a library that closes
+         * before it says so): the kernel then dropped it from the set. */
+        epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, io->fd, NULL);
+        io->interest = 0;
+        loop->io_watchers--;
+    }
+    for (unsigned i = 0; i < loop->io_ready_len; i++)
+        if (loop->io_ready[i].data.ptr == io)
+            loop->io_ready[i].data.ptr = NULL;
+}
+
+/* Waits up to timeout_ns (0: not at all) for readiness and keeps what it
+ * finds in io_ready (when the previous batch was dispatched). Returns the
+ * number of watcher events kept; a wake-up through the eventfd is consumed
+ * here and counts as none, but ends the wait. */
+static int io_poll(struct vtb_loop *loop, uint64_t timeout_ns)
+{
+    if (loop->io_ready_len > 0)
+        return (int)loop->io_ready_len;
+    struct timespec ts = {(time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u)};
+    int n = epoll_pwait2(loop->epoll_fd, loop->io_ready, VTB_LOOP_IO_BATCH,
+                         timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+    if (n < 0 && errno == ENOSYS) {
+        /* Kernels before 5.11: milliseconds, rounded up. */
+        int ms = timeout_ns == UINT64_MAX ? -1
+                 : timeout_ns > (uint64_t)1 << 40 ? 1 << 30
+                                                  : (int)((timeout_ns + 999999) / 1000000);
+        n = epoll_wait(loop->epoll_fd, loop->io_ready, VTB_LOOP_IO_BATCH, ms);
+    }
+    loop->passes_unpolled = 0;
+    if (n <= 0)
+        return 0;
+    unsigned kept = 0;
+    for (int i = 0; i < n; i++) {
+        if (loop->io_ready[i].data.ptr == NULL) {
+            uint64_t count;
+            ssize_t ignored = read(loop->wake_fd, &count, sizeof(count));
+            (void)ignored;
+            continue;
+        }
+        loop->io_ready[kept++] = loop->io_ready[i];
+    }
+    loop->io_ready_len = kept;
+    return (int)kept;
+}
+
+/* Runs the watchers' callbacks for the readiness collected. A callback may
+ * stop any watcher; vtb_loop_io_stop clears its entries still to come. */
+static size_t dispatch_io(struct vtb_loop *loop)
+{
+    size_t ran = 0;
+    for (unsigned i = 0; i < loop->io_ready_len; i++) {
+        struct vtb_io *io = loop->io_ready[i].data.ptr;
+        if (io == NULL)
+            continue;
+        uint32_t ev = loop->io_ready[i].events;
+        unsigned ready = ((ev & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) ? VTB_IO_READ : 0u) |
+                         ((ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) ? VTB_IO_WRITE : 0u);
+        ready &= io->interest;
+        if (ready == 0)
+            continue;
+        io->fn(io, ready);
+        ran++;
+    }
+    loop->io_ready_len = 0;
+    loop->counters.io_events += ran;
+    return ran;
+}
+
 /* Moves posted items to the run queue in posting order. */
 static void drain_inbox(struct vtb_loop *loop)
 {
@@ -302,6 +473,24 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Sleeps in epoll for up to wait_ns (UINT64_MAX: no timer), with the same
+ * handshake as the futex sleep. Returns true when readiness was collected. */
+static bool io_sleep(struct vtb_loop *loop, uint64_t wait_ns)
+{
+    atomic_store_explicit(&loop->sleeping, VTB_LOOP_SLEEP_EPOLL, memory_order_seq_cst);
+    if (atomic_load_explicit(&loop->inbox, memory_order_seq_cst) != NULL ||
+        atomic_load_explicit(&loop->wake_requested, memory_order_seq_cst)) {
+        atomic_store_explicit(&loop->sleeping, VTB_LOOP_AWAKE, memory_order_relaxed);
+        return false;
+    }
+    /* Wake a little early and spin the rest, as the futex sleep does. */
+    uint64_t sleep_ns = wait_ns == UINT64_MAX ? UINT64_MAX : wait_ns - loop->spin_ns / 2;
+    loop->counters.sleeps++;
+    int kept = io_poll(loop, sleep_ns);
+    atomic_store_explicit(&loop->sleeping, VTB_LOOP_AWAKE, memory_order_relaxed);
+    return kept > 0;
+}
+
 /* Blocks until work is posted, a timer is due, or someone calls wake.
  * Like production event loops it spins for up to spin_ns before sleeping in
  * the kernel: a futex wake-up costs microseconds on a VM, far more than the
@@ -324,11 +513,18 @@ static void wait_for_work(struct vtb_loop *loop)
         if (wait_ns <= loop->spin_ns || loop->now_ns < spin_until) {
             /* Short waits spin: a kernel sleep would add tens of microseconds
              * of wake-up latency to a backend latency of a few. */
+            if (loop->io_watchers > 0 && io_poll(loop, 0) > 0)
+                return;
             cpu_relax();
             continue;
         }
+        if (loop->io_watchers > 0) {
+            if (io_sleep(loop, wait_ns))
+                return;
+            continue;
+        }
         uint32_t seq = atomic_load_explicit(&loop->wake_seq, memory_order_seq_cst);
-        atomic_store_explicit(&loop->sleeping, 1, memory_order_seq_cst);
+        atomic_store_explicit(&loop->sleeping, VTB_LOOP_SLEEP_FUTEX, memory_order_seq_cst);
         if (atomic_load_explicit(&loop->inbox, memory_order_seq_cst) != NULL ||
             atomic_load_explicit(&loop->wake_requested, memory_order_seq_cst)) {
             atomic_store_explicit(&loop->sleeping, 0, memory_order_relaxed);
@@ -358,6 +554,13 @@ size_t vtb_loop_run(struct vtb_loop *loop, enum vtb_loop_run_mode mode)
         loop->now_ns = vtb_monotonic_ns();
     drain_inbox(loop);
     size_t ran = fire_due_timers(loop);
+    if (loop->io_watchers > 0 || loop->io_ready_len > 0) {
+        /* Readiness the wait collected, or a look at the descriptors when
+         * the loop has not slept for a while. */
+        if (loop->io_ready_len == 0 && ++loop->passes_unpolled >= VTB_LOOP_IO_POLL_PASSES)
+            io_poll(loop, 0);
+        ran += dispatch_io(loop);
+    }
     ran += run_queued(loop);
     if (ran > 0)
         loop->counters.turns++;

@@ -2,9 +2,13 @@
  * Unit tests for the per-thread event loop (impl/loop.c): timer order (by
  * deadline, FIFO among equal deadlines), stopping timers, heap growth, the
  * "next turn" rule for queued work, posting from other threads (order kept
- * per producer, a blocked VTB_LOOP_ONCE woken) and vtb_loop_wake. Timers are
- * given deadlines in the past or an hour ahead, and cross-thread cases wait
- * for the loop to announce that it sleeps, so nothing depends on speed.
+ * per producer, a blocked VTB_LOOP_ONCE woken) and vtb_loop_wake; and the
+ * descriptor watchers (readiness dispatched, interest changed and removed, a
+ * watcher stopped by another's callback, a busy loop that still polls, a
+ * loop asleep in epoll woken by a post, a wake or a timer, concurrent posts
+ * to such a loop). Timers are given deadlines in the past or an hour ahead,
+ * and cross-thread cases wait for the loop to announce that it sleeps, so
+ * nothing depends on speed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +16,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "test_support.h"
 #include "vtb/error.h"
@@ -21,6 +27,7 @@
 #include "vtb/rng.h"
 
 #define HOUR_NS (3600ull * 1000000000ull)
+
 
 /* A timer or work item that appends its id to a shared log when it runs. */
 struct log {
@@ -297,14 +304,17 @@ static void test_posts_run_in_posting_order(void **state)
 struct poker {
     struct vtb_loop *loop;
     struct vtb_work *work; /* NULL: vtb_loop_wake only */
+    uint32_t seen_sleeping; /* how the loop slept when it was poked */
 };
 
 static void *poker_main(void *arg)
 {
     struct poker *p = arg;
     unsigned spins = 0;
-    while (atomic_load_explicit(&p->loop->sleeping, memory_order_seq_cst) == 0)
+    uint32_t sleeping;
+    while ((sleeping = atomic_load_explicit(&p->loop->sleeping, memory_order_seq_cst)) == 0)
         vtbt_spin(&spins);
+    p->seen_sleeping = sleeping;
     if (p->work != NULL)
         vtb_loop_post(p->loop, p->work);
     else
@@ -327,7 +337,7 @@ static void test_post_wakes_blocked_loop(void **state)
 {
     struct vtb_loop *loop = *state;
     struct flag_work f = {{NULL, flag_fn}, 0};
-    struct poker p = {loop, &f.work};
+    struct poker p = {loop, &f.work, 0};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, poker_main, &p), 0);
     /* Nothing is pending, so this blocks until the post arrives. */
@@ -343,7 +353,7 @@ static void test_post_wakes_blocked_loop(void **state)
 static void test_wake_ends_wait_with_nothing_run(void **state)
 {
     struct vtb_loop *loop = *state;
-    struct poker p = {loop, NULL};
+    struct poker p = {loop, NULL, 0};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, poker_main, &p), 0);
     assert_int_equal(vtb_loop_run(loop, VTB_LOOP_ONCE), 0);
@@ -426,9 +436,8 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
-static void test_concurrent_posts_keep_producer_order(void **state)
+static void concurrent_posts_keep_producer_order(struct vtb_loop *loop)
 {
-    struct vtb_loop *loop = *state;
     static struct producer ps[producers];
     int last[producers], errors = 0, count = 0;
     pthread_t threads[producers];
@@ -461,6 +470,253 @@ static void test_concurrent_posts_keep_producer_order(void **state)
     assert_int_equal(vtb_loop_run(loop, VTB_LOOP_NOWAIT), 0);
 }
 
+static void test_concurrent_posts_keep_producer_order(void **state)
+{
+    concurrent_posts_keep_producer_order(*state);
+}
+
+/* ---- Descriptor watchers ---- */
+
+/* A watcher on a pipe that counts its calls and, when told, drains the
+ * pipe or stops another watcher. */
+struct pipe_watch {
+    struct vtb_io io;
+    int fds[2]; /* read end, write end */
+    struct vtb_loop *loop;
+    int calls;
+    unsigned last_ready;
+    bool drain;
+    struct pipe_watch *stop_other;
+};
+
+static void pipe_watch_fn(struct vtb_io *io, unsigned ready)
+{
+    struct pipe_watch *w = (struct pipe_watch *)io;
+    w->calls++;
+    w->last_ready = ready;
+    if (w->drain) {
+        char buf[64];
+        while (read(w->fds[0], buf, sizeof(buf)) > 0)
+            ;
+    }
+    if (w->stop_other != NULL)
+        vtb_loop_io_stop(w->loop, &w->stop_other->io);
+}
+
+static void pipe_watch_open(struct pipe_watch *w, struct vtb_loop *loop, int watched_end)
+{
+    memset(w, 0, sizeof(*w));
+    assert_int_equal(pipe2(w->fds, O_NONBLOCK | O_CLOEXEC), 0);
+    w->loop = loop;
+    vtb_io_init(&w->io, w->fds[watched_end], pipe_watch_fn);
+}
+
+static void pipe_watch_close(struct pipe_watch *w)
+{
+    vtb_loop_io_stop(w->loop, &w->io);
+    close(w->fds[0]);
+    close(w->fds[1]);
+}
+
+static void pipe_write(struct pipe_watch *w)
+{
+    assert_int_equal(write(w->fds[1], "x", 1), 1);
+}
+
+static void test_io_readiness_is_dispatched(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch w;
+    pipe_watch_open(&w, loop, 0);
+    w.drain = true;
+    assert_int_equal(loop->epoll_fd, -1); /* nothing made before the first watcher */
+    assert_int_equal(vtb_loop_io_watch(loop, &w.io, VTB_IO_READ), 0);
+    assert_true(loop->epoll_fd >= 0);
+    assert_int_equal(loop->io_watchers, 1);
+    /* Not ready: a pass dispatches nothing. */
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_NOWAIT), 0);
+    assert_int_equal(w.calls, 0);
+    /* Ready: the blocking pass returns with the callback run. */
+    pipe_write(&w);
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_ONCE), 1);
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(w.last_ready, VTB_IO_READ);
+    assert_int_equal(loop->counters.io_events, 1);
+    /* Drained: level-triggered, so it is not reported again. */
+    for (unsigned i = 0; i < 2 * VTB_LOOP_IO_POLL_PASSES; i++)
+        vtb_loop_run(loop, VTB_LOOP_NOWAIT);
+    assert_int_equal(w.calls, 1);
+    pipe_watch_close(&w);
+    assert_int_equal(loop->io_watchers, 0);
+}
+
+static void test_io_interest_changes(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch w;
+    pipe_watch_open(&w, loop, 1); /* the write end: always writable */
+    assert_int_equal(vtb_loop_io_watch(loop, &w.io, VTB_IO_WRITE), 0);
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_ONCE), 1);
+    assert_int_equal(w.last_ready, VTB_IO_WRITE);
+    /* Still writable: reported on the next blocking pass too. */
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_ONCE), 1);
+    assert_int_equal(w.calls, 2);
+    /* Read interest only on a write end: nothing to report. */
+    assert_int_equal(vtb_loop_io_watch(loop, &w.io, VTB_IO_READ), 0);
+    assert_int_equal(w.io.interest, VTB_IO_READ);
+    for (unsigned i = 0; i < 2 * VTB_LOOP_IO_POLL_PASSES; i++)
+        vtb_loop_run(loop, VTB_LOOP_NOWAIT);
+    assert_int_equal(w.calls, 2);
+    /* No interest: out of the set. */
+    assert_int_equal(vtb_loop_io_watch(loop, &w.io, 0), 0);
+    assert_int_equal(loop->io_watchers, 0);
+    assert_int_equal(w.io.interest, 0);
+    pipe_watch_close(&w);
+}
+
+static void test_io_watch_refuses_bad_descriptor(void **state)
+{
+    struct vtb_loop *loop = *state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    close(fds[0]);
+    close(fds[1]);
+    struct vtb_io io;
+    vtb_io_init(&io, fds[0], NULL);
+    assert_int_equal(vtb_loop_io_watch(loop, &io, VTB_IO_READ), VTB_EIO);
+    assert_int_equal(io.interest, 0);
+    assert_int_equal(loop->io_watchers, 0);
+}
+
+static void test_io_stop_from_callback_drops_pending(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch a, b;
+    pipe_watch_open(&a, loop, 0);
+    pipe_watch_open(&b, loop, 0);
+    a.drain = b.drain = true;
+    /* Whichever runs first stops the other, whose readiness was already
+     * collected in the same wait: it must not be called. */
+    a.stop_other = &b;
+    b.stop_other = &a;
+    assert_int_equal(vtb_loop_io_watch(loop, &a.io, VTB_IO_READ), 0);
+    assert_int_equal(vtb_loop_io_watch(loop, &b.io, VTB_IO_READ), 0);
+    pipe_write(&a);
+    pipe_write(&b);
+    /* Both are ready before the loop looks. */
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_ONCE), 1);
+    assert_int_equal(a.calls + b.calls, 1);
+    assert_int_equal(loop->io_watchers, 1);
+    a.stop_other = b.stop_other = NULL;
+    pipe_watch_close(&a);
+    pipe_watch_close(&b);
+    assert_int_equal(loop->io_watchers, 0);
+}
+
+/* An item that queues itself again on every pass: a loop that never runs
+ * out of work. */
+struct busy_work {
+    struct vtb_work work;
+    struct vtb_loop *loop;
+    int runs;
+};
+
+static void busy_fn(struct vtb_work *work)
+{
+    struct busy_work *b = (struct busy_work *)work;
+    b->runs++;
+    vtb_loop_queue(b->loop, &b->work);
+}
+
+static void test_busy_loop_still_polls(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch w;
+    pipe_watch_open(&w, loop, 0);
+    w.drain = true;
+    assert_int_equal(vtb_loop_io_watch(loop, &w.io, VTB_IO_READ), 0);
+    struct busy_work busy = {{NULL, busy_fn}, loop, 0};
+    vtb_loop_queue(loop, &busy.work);
+    pipe_write(&w);
+    /* The loop never waits, yet the descriptor is looked at within the
+     * bound of passes. */
+    for (unsigned i = 0; i < VTB_LOOP_IO_POLL_PASSES && w.calls == 0; i++)
+        vtb_loop_run(loop, VTB_LOOP_ONCE);
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(loop->counters.sleeps, 0);
+    /* Take the busy item off the queue. */
+    loop->runq_head = NULL;
+    loop->runq_tail = &loop->runq_head;
+    pipe_watch_close(&w);
+}
+
+static void test_post_wakes_loop_asleep_in_epoll(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch idle;
+    pipe_watch_open(&idle, loop, 0);
+    assert_int_equal(vtb_loop_io_watch(loop, &idle.io, VTB_IO_READ), 0);
+    struct flag_work f = {{NULL, flag_fn}, 0};
+    struct poker p = {loop, &f.work, 0};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, poker_main, &p), 0);
+    size_t ran = 0;
+    while (ran == 0)
+        ran = vtb_loop_run(loop, VTB_LOOP_ONCE);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(p.seen_sleeping, VTB_LOOP_SLEEP_EPOLL);
+    assert_int_equal(ran, 1);
+    assert_int_equal(atomic_load(&f.ran), 1);
+    assert_int_equal(idle.calls, 0);
+    pipe_watch_close(&idle);
+}
+
+static void test_wake_ends_epoll_sleep(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch idle;
+    pipe_watch_open(&idle, loop, 0);
+    assert_int_equal(vtb_loop_io_watch(loop, &idle.io, VTB_IO_READ), 0);
+    struct poker p = {loop, NULL, 0};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, poker_main, &p), 0);
+    assert_int_equal(vtb_loop_run(loop, VTB_LOOP_ONCE), 0);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(p.seen_sleeping, VTB_LOOP_SLEEP_EPOLL);
+    pipe_watch_close(&idle);
+}
+
+static void test_timer_ends_epoll_sleep(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch idle;
+    pipe_watch_open(&idle, loop, 0);
+    assert_int_equal(vtb_loop_io_watch(loop, &idle.io, VTB_IO_READ), 0);
+    struct log log = {.n = 0};
+    struct item it;
+    item_init(&it, &log, 9);
+    /* Long enough to take the sleeping path: the epoll sleep must end when
+     * the timer is due (a sleep without timeout would never return). */
+    assert_int_equal(vtb_loop_timer_start(loop, &it.timer, vtb_monotonic_ns() + 3000000), 0);
+    size_t ran = 0;
+    while (ran == 0)
+        ran = vtb_loop_run(loop, VTB_LOOP_ONCE);
+    assert_int_equal(log.n, 1);
+    assert_true(loop->counters.sleeps >= 1);
+    assert_true(vtb_monotonic_ns() >= it.timer.due_ns);
+    pipe_watch_close(&idle);
+}
+
+static void test_concurrent_posts_to_epoll_loop(void **state)
+{
+    struct vtb_loop *loop = *state;
+    struct pipe_watch idle;
+    pipe_watch_open(&idle, loop, 0);
+    assert_int_equal(vtb_loop_io_watch(loop, &idle.io, VTB_IO_READ), 0);
+    concurrent_posts_keep_producer_order(loop);
+    pipe_watch_close(&idle);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -482,6 +738,15 @@ int main(void)
         T(test_once_waits_for_timer),
         T(test_once_runs_ready_work_at_once),
         T(test_concurrent_posts_keep_producer_order),
+        T(test_io_readiness_is_dispatched),
+        T(test_io_interest_changes),
+        T(test_io_watch_refuses_bad_descriptor),
+        T(test_io_stop_from_callback_drops_pending),
+        T(test_busy_loop_still_polls),
+        T(test_post_wakes_loop_asleep_in_epoll),
+        T(test_wake_ends_epoll_sleep),
+        T(test_timer_ends_epoll_sleep),
+        T(test_concurrent_posts_to_epoll_loop),
     };
     return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
 }

@@ -10,8 +10,10 @@
  * (struct vtb_work) embedded in the objects that use them. Other threads
  * hand work over with vtb_loop_post, a lock-free multi-producer push that
  * wakes the owner only when it is asleep, so a busy loop pays no system call
- * per completion. The loop itself is opaque here; its layout, its timers
- * and its initialisation are the library's.
+ * per completion. A loop also waits for the socket of a real backend
+ * (backend = redis) when its worker has one. The loop itself is opaque here;
+ * its layout, its timers, its descriptor watchers and its initialisation
+ * are the library's.
  */
 #ifndef VTB_LOOP_H
 #define VTB_LOOP_H
@@ -40,6 +42,8 @@ struct vtb_loop_counters {
     uint64_t timers_fired;
     uint64_t posts_received; /* items that came through the inbox */
     uint64_t sleeps;         /* times the loop blocked in the kernel */
+    uint64_t io_events;      /* descriptor readiness events dispatched (a real
+                                backend's socket) */
 };
 
 enum vtb_loop_run_mode {
