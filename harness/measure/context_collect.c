@@ -31,6 +31,9 @@
 #define VTB_COMPILER_ID "unknown"
 #endif
 #endif
+#ifndef VTB_LTO
+#define VTB_LTO 0
+#endif
 #ifndef VTB_C_FLAGS
 #define VTB_C_FLAGS "unknown"
 #endif
@@ -211,6 +214,7 @@ int vtb_context_collect(struct vtb_context *ctx, const struct vtb_clock_info *cl
 #endif
     set_text(ctx->c_flags, sizeof(ctx->c_flags), VTB_C_FLAGS);
     set_text(ctx->build_type, sizeof(ctx->build_type), VTB_BUILD_TYPE);
+    ctx->lto = VTB_LTO != 0;
     set_text(ctx->git_revision, sizeof(ctx->git_revision), VTB_GIT_REVISION);
     set_text(ctx->vtb_version, sizeof(ctx->vtb_version), VTB_VERSION);
     set_text(ctx->sanitizer, sizeof(ctx->sanitizer), SANITIZER);

@@ -66,6 +66,7 @@ size_t vtb_context_fields(const struct vtb_context *ctx, struct vtb_context_fiel
     add_str(&l, "compiler_version", ctx->compiler_version);
     add_str(&l, "c_flags", ctx->c_flags);
     add_str(&l, "build_type", ctx->build_type);
+    add_bool(&l, "lto", ctx->lto);
     add_str(&l, "git_revision", ctx->git_revision);
     add_str(&l, "vtb_version", ctx->vtb_version);
     add_str(&l, "sanitizer", ctx->sanitizer);

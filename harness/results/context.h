@@ -91,6 +91,10 @@ struct vtb_context {
     char compiler_version[VTB_CONTEXT_TEXT_MAX]; /* __VERSION__ */
     char c_flags[VTB_CONTEXT_FLAGS_MAX];         /* VTB_C_FLAGS or "unknown" */
     char build_type[VTB_CONTEXT_SHORT_MAX];      /* VTB_BUILD_TYPE or "unknown" */
+    /* Link-time optimisation of the measured code (VTB_LTO): it decides
+     * whether alloc-task's out-of-line hit path is inlined like
+     * value-task's, which moves their ratio by about a quarter. */
+    bool lto;
     char git_revision[VTB_CONTEXT_SHORT_MAX];    /* VTB_GIT_REVISION or "unknown" */
     char vtb_version[VTB_CONTEXT_SHORT_MAX];     /* VTB_VERSION or "unknown" */
     char sanitizer[VTB_CONTEXT_SHORT_MAX];       /* "none", "address" or "thread" */
