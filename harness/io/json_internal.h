@@ -34,4 +34,8 @@ struct vtb_json_value {
     };
 };
 
+/* size bytes in doc's memory at a multiple of align (a power of two, at
+ * most that of max_align_t); NULL when out of memory (json_tree.c). */
+void *vtb__json_doc_alloc(struct vtb_json_doc *doc, size_t size, size_t align);
+
 #endif /* VTB_JSON_INTERNAL_H */

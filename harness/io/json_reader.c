@@ -29,55 +29,6 @@
 
 #include "json_internal.h"
 
-/* Most documents fit in one block; larger requests get a block of their own. */
-#define BLOCK_BYTES 65536u
-
-struct vtb__json_block {
-    struct vtb__json_block *next;
-    size_t used, size;
-    max_align_t data[];
-};
-
-/* size bytes in doc's memory at a multiple of align (a power of two, at
- * most that of max_align_t, which every block starts at); NULL when out
- * of memory. Text is placed at align 1, so it wastes nothing. */
-static void *doc_alloc(struct vtb_json_doc *doc, size_t size, size_t align)
-{
-    struct vtb__json_block *b = doc->blocks;
-    size_t at = b != NULL ? (b->used + align - 1) & ~(align - 1) : 0;
-    void *p;
-
-    if (size > SIZE_MAX - sizeof(*b) - BLOCK_BYTES)
-        return NULL;
-    if (b == NULL || at > b->size || b->size - at < size) {
-        size_t bytes = size > BLOCK_BYTES ? size : BLOCK_BYTES;
-
-        b = malloc(sizeof(*b) + bytes);
-        if (b == NULL)
-            return NULL;
-        b->size = bytes;
-        b->used = 0;
-        b->next = doc->blocks;
-        doc->blocks = b;
-        at = 0;
-    }
-    p = (char *)b->data + at;
-    b->used = at + size;
-    return p;
-}
-
-void vtb_json_doc_fini(struct vtb_json_doc *doc)
-{
-    if (doc == NULL)
-        return;
-    while (doc->blocks != NULL) {
-        struct vtb__json_block *next = doc->blocks->next;
-        free(doc->blocks);
-        doc->blocks = next;
-    }
-    doc->root = NULL;
-}
-
 /* ---- Parsing ---- */
 
 /* A child of a container being read: its name (objects only) and value. */
@@ -333,7 +284,7 @@ static int parse_string(struct parser *ps, const char **text, size_t *length)
     if (rc != 0)
         return rc;
     ps->p++;
-    copy = doc_alloc(ps->doc, ps->len + 1, 1);
+    copy = vtb__json_doc_alloc(ps->doc, ps->len + 1, 1);
     if (copy == NULL)
         return out_of_memory(ps);
     if (ps->len > 0)
@@ -373,7 +324,7 @@ static int parse_number(struct parser *ps, struct vtb_json_value *out)
         while (is_digit(ps, q))
             q++;
     }
-    text = doc_alloc(ps->doc, (size_t)(q - start) + 1, 1);
+    text = vtb__json_doc_alloc(ps->doc, (size_t)(q - start) + 1, 1);
     if (text == NULL)
         return out_of_memory(ps);
     memcpy(text, start, (size_t)(q - start));
@@ -429,9 +380,9 @@ static int close_container(struct parser *ps, struct vtb_json_value *out, size_t
 {
     size_t n = ps->top - base;
     struct vtb_json_value *items =
-        doc_alloc(ps->doc, n * sizeof(*items), _Alignof(struct vtb_json_value));
+        vtb__json_doc_alloc(ps->doc, n * sizeof(*items), _Alignof(struct vtb_json_value));
     struct key *keys = out->type == VTB_JSON_OBJECT
-                           ? doc_alloc(ps->doc, n * sizeof(*keys), _Alignof(struct key))
+                           ? vtb__json_doc_alloc(ps->doc, n * sizeof(*keys), _Alignof(struct key))
                            : NULL;
 
     if (items == NULL || (out->type == VTB_JSON_OBJECT && keys == NULL))
@@ -555,7 +506,7 @@ static int parse_document(struct parser *ps)
     if (ps->p != ps->end)
         return fail(ps, ps->p, "unexpected %s after the document",
                     byte_name((unsigned char)*ps->p, b, sizeof(b)));
-    stored = doc_alloc(ps->doc, sizeof(*stored), _Alignof(struct vtb_json_value));
+    stored = vtb__json_doc_alloc(ps->doc, sizeof(*stored), _Alignof(struct vtb_json_value));
     if (stored == NULL)
         return out_of_memory(ps);
     *stored = root;
@@ -575,7 +526,7 @@ int vtb_json_parse(const char *text, size_t size, const char *name, struct vtb_j
     memset(doc, 0, sizeof(*doc));
     if (text == NULL || name == NULL)
         return vtb_error_set(err, VTB_EINVAL, "vtb_json_parse: NULL argument");
-    name_copy = doc_alloc(doc, strlen(name) + 1, 1);
+    name_copy = vtb__json_doc_alloc(doc, strlen(name) + 1, 1);
     if (name_copy == NULL)
         return vtb_error_set(err, VTB_ENOMEM, "%s: out of memory reading it", name);
     memcpy(name_copy, name, strlen(name) + 1);

@@ -1,14 +1,67 @@
 /*
- * The accessors of a parsed JSON document (see json_reader.h): lookups by
- * key, by dotted path and by position, and the typed getters.
+ * The tree of a parsed JSON document (see json_reader.h): the memory its
+ * values live in, and the accessors: lookups by key, by dotted path and by
+ * position, and the typed getters.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_internal.h"
+
+/* ---- The document's memory ---- */
+
+/* Most documents fit in one block; larger requests get a block of their own. */
+#define BLOCK_BYTES 65536u
+
+struct vtb__json_block {
+    struct vtb__json_block *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+/* size bytes in doc's memory at a multiple of align (a power of two, at
+ * most that of max_align_t, which every block starts at); NULL when out
+ * of memory. Text is placed at align 1, so it wastes nothing. */
+void *vtb__json_doc_alloc(struct vtb_json_doc *doc, size_t size, size_t align)
+{
+    struct vtb__json_block *b = doc->blocks;
+    size_t at = b != NULL ? (b->used + align - 1) & ~(align - 1) : 0;
+    void *p;
+
+    if (size > SIZE_MAX - sizeof(*b) - BLOCK_BYTES)
+        return NULL;
+    if (b == NULL || at > b->size || b->size - at < size) {
+        size_t bytes = size > BLOCK_BYTES ? size : BLOCK_BYTES;
+
+        b = malloc(sizeof(*b) + bytes);
+        if (b == NULL)
+            return NULL;
+        b->size = bytes;
+        b->used = 0;
+        b->next = doc->blocks;
+        doc->blocks = b;
+        at = 0;
+    }
+    p = (char *)b->data + at;
+    b->used = at + size;
+    return p;
+}
+
+void vtb_json_doc_fini(struct vtb_json_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    while (doc->blocks != NULL) {
+        struct vtb__json_block *next = doc->blocks->next;
+        free(doc->blocks);
+        doc->blocks = next;
+    }
+    doc->root = NULL;
+}
 
 
 enum vtb_json_type vtb_json_type(const struct vtb_json_value *v)

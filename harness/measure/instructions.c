@@ -269,44 +269,33 @@ static bool child_started(const char *dir)
     return access(marker, F_OK) == 0;
 }
 
-int vtb_instructions_reexec(const char *const *args, size_t n, volatile sig_atomic_t *stop,
-                            int *exit_code, struct vtb_error *err)
+/* Creates the private directory the child dumps its counts into. */
+static int make_dump_dir(char *dir, size_t size, struct vtb_error *err)
 {
-    *exit_code = -1;
-    char exe[PATH_MAX];
-    ssize_t exe_len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (exe_len <= 0)
-        return vtb_error_set(err, VTB_EIO, "/proc/self/exe: cannot read: %s", strerror(errno));
-    exe[exe_len] = '\0';
-
     const char *tmp = getenv("TMPDIR");
-    char dir[VTB_INSTRUCTIONS_PATH_MAX];
-    int len = snprintf(dir, sizeof(dir), "%s/vtbench-callgrind.XXXXXX",
+    int len = snprintf(dir, size, "%s/vtbench-callgrind.XXXXXX",
                        tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (len < 0 || (size_t)len >= sizeof(dir) - 64)
+    if (len < 0 || (size_t)len >= size - 64)
         return vtb_error_set(err, VTB_ERANGE, "TMPDIR too long");
     if (mkdtemp(dir) == NULL)
         return vtb_error_set(err, VTB_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    return 0;
+}
 
-    const char *valgrind = getenv(VTB_INSTRUCTIONS_VALGRIND_ENV);
-    if (valgrind == NULL || valgrind[0] == '\0')
-        valgrind = "valgrind";
-    char out_file[VTB_INSTRUCTIONS_PATH_MAX + 64], child_flag[VTB_INSTRUCTIONS_PATH_MAX + 64];
-    snprintf(out_file, sizeof(out_file), "--callgrind-out-file=%s/%s", dir,
-             VTB_INSTRUCTIONS_DUMP_NAME);
-    snprintf(child_flag, sizeof(child_flag), "%s=%s", VTB_INSTRUCTIONS_CHILD_FLAG, dir);
+/* valgrind's command line: the tool, its output file, this program and
+ * its arguments, and the flag that tells the child where to dump. */
+static const char **valgrind_argv(const char *valgrind, const char *out_file, const char *exe,
+                                  const char *const *args, size_t n, const char *child_flag)
+{
     /* -q: valgrind's banner would interleave with vtbench's own output.
      * Collection stays on from the start (no --collect-atstart=no): the
      * hooks zero the counters where a measurement begins, and collection
      * switched off is off per thread (see instructions.h). */
     static const char *const fixed[] = {"--tool=callgrind", "-q"};
     size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
-    size_t argc = 1 + nfixed + 2 + n + 1;
-    const char **argv = calloc(argc + 1, sizeof(*argv));
-    if (argv == NULL) {
-        remove_dump_dir(dir);
-        return vtb_error_set(err, VTB_ENOMEM, NULL);
-    }
+    const char **argv = calloc(1 + nfixed + 2 + n + 2, sizeof(*argv));
+    if (argv == NULL)
+        return NULL;
     size_t k = 0;
     argv[k++] = valgrind;
     for (size_t i = 0; i < nfixed; i++)
@@ -317,61 +306,90 @@ int vtb_instructions_reexec(const char *const *args, size_t n, volatile sig_atom
         argv[k++] = args[i];
     argv[k++] = child_flag;
     argv[k] = NULL;
+    return argv;
+}
 
-    /* A close-on-exec pipe tells the parent whether exec itself failed: it
-     * is closed silently on success, or carries the child's errno. */
-    int rc = 0, fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        rc = vtb_error_set(err, VTB_EIO, "pipe: %s", strerror(errno));
-        goto out_free;
-    }
-    fflush(stdout);
-    fflush(stderr);
+/*
+ * Runs argv and waits for it (forwarding a stop). A close-on-exec pipe
+ * tells the parent whether exec itself failed: it is closed silently on
+ * success, or carries the child's errno (*exec_errno, 0 when exec worked).
+ */
+static int spawn_and_wait(const char **argv, volatile sig_atomic_t *stop, int *status,
+                          int *exec_errno, struct vtb_error *err)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return vtb_error_set(err, VTB_EIO, "pipe: %s", strerror(errno));
+    /* Buffered output would otherwise be written twice, by both processes. */
+    fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        rc = vtb_error_set(err, VTB_EIO, "fork: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
-        goto out_free;
+        return vtb_error_set(err, VTB_EIO, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
         close(fds[0]);
-        execvp(valgrind, (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         int e = errno;
         ssize_t ignored = write(fds[1], &e, sizeof(e));
         (void)ignored;
-        _exit(127);
+        _exit(127); /* the child of a failed exec: nothing of ours may run */
     }
     close(fds[1]);
-    int exec_errno = 0;
     ssize_t got;
+    *exec_errno = 0;
     do
-        got = read(fds[0], &exec_errno, sizeof(exec_errno));
+        got = read(fds[0], exec_errno, sizeof(*exec_errno));
     while (got < 0 && errno == EINTR);
     close(fds[0]);
+    if (got != (ssize_t)sizeof(*exec_errno))
+        *exec_errno = 0;
+    int e = wait_child(pid, stop, status);
+    if (e != 0)
+        return vtb_error_set(err, VTB_EIO, "waitpid: %s", strerror(e));
+    return 0;
+}
 
-    int status = 0, e = wait_child(pid, stop, &status);
-    if (e != 0) {
-        rc = vtb_error_set(err, VTB_EIO, "waitpid: %s", strerror(e));
-        goto out_free;
-    }
-    if (got == (ssize_t)sizeof(exec_errno)) {
-        rc = vtb_error_set(err, VTB_ENOTFOUND,
-                           "cannot run %s: %s (install valgrind, or set %s)", valgrind,
-                           strerror(exec_errno), VTB_INSTRUCTIONS_VALGRIND_ENV);
-        goto out_free;
-    }
-    if (WIFEXITED(status))
-        *exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        *exit_code = 128 + WTERMSIG(status);
-    if (*exit_code != 0 && !child_started(dir))
-        rc = vtb_error_set(err, VTB_EIO,
-                           "%s exited with status %d before vtbench ran under it (is it "
-                           "valgrind? set %s)",
-                           valgrind, *exit_code, VTB_INSTRUCTIONS_VALGRIND_ENV);
+int vtb_instructions_reexec(const char *const *args, size_t n, volatile sig_atomic_t *stop,
+                            int *exit_code, struct vtb_error *err)
+{
+    *exit_code = -1;
+    char exe[PATH_MAX];
+    ssize_t exe_len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (exe_len <= 0)
+        return vtb_error_set(err, VTB_EIO, "/proc/self/exe: cannot read: %s", strerror(errno));
+    exe[exe_len] = '\0';
+    char dir[VTB_INSTRUCTIONS_PATH_MAX];
+    int rc = make_dump_dir(dir, sizeof(dir), err);
+    if (rc != 0)
+        return rc;
 
-out_free:
+    const char *valgrind = getenv(VTB_INSTRUCTIONS_VALGRIND_ENV);
+    if (valgrind == NULL || valgrind[0] == '\0')
+        valgrind = "valgrind";
+    char out_file[VTB_INSTRUCTIONS_PATH_MAX + 64], child_flag[VTB_INSTRUCTIONS_PATH_MAX + 64];
+    snprintf(out_file, sizeof(out_file), "--callgrind-out-file=%s/%s", dir,
+             VTB_INSTRUCTIONS_DUMP_NAME);
+    snprintf(child_flag, sizeof(child_flag), "%s=%s", VTB_INSTRUCTIONS_CHILD_FLAG, dir);
+    const char **argv = valgrind_argv(valgrind, out_file, exe, args, n, child_flag);
+    int status = 0, exec_errno = 0;
+    rc = argv == NULL ? vtb_error_set(err, VTB_ENOMEM, NULL)
+                      : spawn_and_wait(argv, stop, &status, &exec_errno, err);
+    if (rc == 0 && exec_errno != 0)
+        rc = vtb_error_set(err, VTB_ENOTFOUND, "cannot run %s: %s (install valgrind, or set %s)",
+                           valgrind, strerror(exec_errno), VTB_INSTRUCTIONS_VALGRIND_ENV);
+    if (rc == 0) {
+        if (WIFEXITED(status))
+            *exit_code = WEXITSTATUS(status);
+        else if (WIFSIGNALED(status))
+            *exit_code = 128 + WTERMSIG(status);
+        if (*exit_code != 0 && !child_started(dir))
+            rc = vtb_error_set(err, VTB_EIO,
+                               "%s exited with status %d before vtbench ran under it (is it "
+                               "valgrind? set %s)",
+                               valgrind, *exit_code, VTB_INSTRUCTIONS_VALGRIND_ENV);
+    }
     free(argv);
     remove_dump_dir(dir);
     return rc;
