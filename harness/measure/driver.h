@@ -37,7 +37,9 @@
  * per operation, and a look every 4096 hits of tens of nanoseconds is a
  * look every few hundred microseconds. An operation that waits for a miss
  * is a look of its own. */
+#ifndef VTB_DRIVER_POLL_OPS /* overridden only to measure its cost: scripts/bench-poll-cost.sh */
 #define VTB_DRIVER_POLL_OPS 4096u
+#endif
 
 /* Keys are drawn before the timed region into a buffer of at most this many
  * entries; longer runs reuse the buffer cyclically (exact-mode misses still
