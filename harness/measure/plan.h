@@ -33,8 +33,10 @@
 #define VTB_PLAN_HIT_NS 25.0
 #define VTB_PLAN_MISS_NS 400.0
 #define VTB_PLAN_THREAD_MISS_NS 4000.0
-/* Rounds a cell with repetitions = auto typically needs (measured/rounds.h). */
-#define VTB_PLAN_AUTO_ROUNDS 8
+/* Rounds a cell with repetitions = auto typically needs at 2% on this
+ * project's VM (default.ini: a median of 20 to 40 per cell, more with two
+ * threads on two busy CPUs). */
+#define VTB_PLAN_AUTO_ROUNDS 20
 
 /* The limits beyond which a run is refused without --force. */
 #define VTB_PLAN_MAX_SECONDS (24.0 * 3600.0)
