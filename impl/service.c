@@ -2,16 +2,24 @@
  * The cache-aside service (see vtb/service.h): workers, the miss path and the
  * completion thread.
  *
- * A miss starts a fetch embedded in the pending operation. On the worker's
- * own loop it is a timer; in the cross-thread mode the fetch is posted to the
- * completion thread's loop, which arms the timer there. When the timer fires,
- * the completing thread computes the backend's value, inserts it into the
- * cache with its own counters, and only then completes the operation, whose
- * continuation runs inline or is posted back by the core.
+ * A miss starts a fetch embedded in the pending operation; every strategy
+ * starts it here, and what answers it is below this one path. With the
+ * simulated backend it is a timer: on the worker's own loop, or, in the
+ * cross-thread mode, posted to the completion thread's loop, which arms the
+ * timer there; when it fires, the completing thread computes the backend's
+ * value. With a server backend (vtb_backend_ops) the fetch is sent on the
+ * connection of the completing loop (the worker's, or the completion
+ * thread's, to which it is posted the same way), and the connection
+ * completes it with the server's value or an error. Either way the
+ * completing thread inserts the value into the cache with its own counters,
+ * and only then completes the operation, whose continuation runs inline or
+ * is posted back by the core.
  */
 #include "vtb/service_internal.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +52,29 @@ struct vtb_worker *vtb_worker_current(void)
     return current_worker;
 }
 
+/* Opens the server connection of a worker whose loop completes fetches:
+ * every worker's, or only the completion thread's when there is one. */
+static int open_backend_conn(struct vtb_service *svc, struct vtb_worker *worker)
+{
+    if (svc->server == NULL || (svc->config.backend.completion == VTB_COMPLETE_ON_THREAD &&
+                                worker != svc->completion_worker))
+        return 0;
+    void *conn = malloc(svc->server->conn_size);
+    if (conn == NULL)
+        return VTB_ENOMEM;
+    struct vtb_error err;
+    vtb_error_clear(&err);
+    int rc = svc->server->open(conn, &worker->loop, &svc->config.backend, svc, &err);
+    if (rc != 0) {
+        /* The message is the service's, for vtb_service_backend_status. */
+        vtb__service_backend_failed(svc, "%s", err.message);
+        free(conn);
+        return rc;
+    }
+    worker->backend_conn = conn;
+    return 0;
+}
+
 int vtb_worker_init(struct vtb_service *svc, struct vtb_worker *worker, unsigned index)
 {
     memset(worker, 0, sizeof(*worker));
@@ -55,6 +86,12 @@ int vtb_worker_init(struct vtb_service *svc, struct vtb_worker *worker, unsigned
     vtb_rng_seed(&worker->rng, svc->config.seed, index);
     worker->task_flags =
         svc->config.backend.continuation == VTB_CONTINUE_POSTED ? VTB_CORE_RUN_ASYNC : 0;
+    rc = open_backend_conn(svc, worker);
+    if (rc != 0) {
+        vtb_loop_fini(&worker->loop);
+        worker->svc = NULL;
+        return rc;
+    }
     vtb_loop_set_current(&worker->loop);
     vtb_pool_local_attach(&svc->pool, &worker->pool_local);
     current_worker = worker;
@@ -64,6 +101,11 @@ int vtb_worker_init(struct vtb_service *svc, struct vtb_worker *worker, unsigned
 void vtb_worker_fini(struct vtb_worker *worker)
 {
     vtb_pool_local_detach(&worker->pool_local);
+    if (worker->backend_conn != NULL) {
+        worker->svc->server->close(worker->backend_conn);
+        free(worker->backend_conn);
+        worker->backend_conn = NULL;
+    }
     vtb_loop_fini(&worker->loop);
     if (current_worker == worker)
         current_worker = NULL;
@@ -124,29 +166,80 @@ void vtb_worker_counters_get(const struct vtb_worker *worker, struct vtb_worker_
 
 /* Cache-aside: the value is in the cache before the operation completes, so
  * a continuation that looks the key up again finds it. */
-static uint64_t fetch_and_insert(uint64_t key)
+static inline void insert_fetched(uint64_t key, uint64_t value)
 {
     struct vtb_worker *completer = current_worker;
-    uint64_t value = vtb_backend_value(key);
     /* An insert can only fail when every entry of the stripe is pinned; the
      * caller still gets its value, the cache just does not keep it. */
     (void)vtb_cache_put(completer->svc->cache, key, value, 0, &completer->cache_counters);
-    return value;
 }
 
+/* The two kinds of pending operation a fetch completes, with the value (and
+ * the cache insert) or with an error. Inlined into the simulated backend's
+ * fire functions, where error is 0. */
+static inline void complete_task(struct vtb_task_pending *pending, uint64_t value, int error)
+{
+    if (__builtin_expect(error == 0, 1)) {
+        insert_fetched(pending->fetch.key, value);
+        vtb_task_set_result(&pending->task, value);
+    } else {
+        vtb_task_set_error(&pending->task, error);
+    }
+    vtb_task_release(&pending->task); /* the producer's reference */
+}
+
+static inline void complete_source(struct vtb_source *source, uint64_t value, int error)
+{
+    if (__builtin_expect(error == 0, 1)) {
+        insert_fetched(source->fetch.key, value);
+        vtb_source_set_result(source, value);
+    } else {
+        vtb_source_set_error(source, error);
+    }
+}
+
+/* The simulated backend: the timer fired, the value is the key's. */
 static void task_fetch_fire(struct vtb_work *work)
 {
     struct vtb_task_pending *pending = container_of(work, struct vtb_task_pending, fetch.timer.work);
-    uint64_t value = fetch_and_insert(pending->fetch.key);
-    vtb_task_set_result(&pending->task, value);
-    vtb_task_release(&pending->task); /* the producer's reference */
+    complete_task(pending, vtb_backend_value(pending->fetch.key), 0);
 }
 
 static void source_fetch_fire(struct vtb_work *work)
 {
     struct vtb_source *source = container_of(work, struct vtb_source, fetch.timer.work);
-    uint64_t value = fetch_and_insert(source->fetch.key);
-    vtb_source_set_result(source, value);
+    complete_source(source, vtb_backend_value(source->fetch.key), 0);
+}
+
+void vtb__fetch_complete(struct vtb_fetch *fetch, uint64_t value, int error)
+{
+    /* fire says which kind of operation embeds the fetch. */
+    if (fetch->fire == task_fetch_fire)
+        complete_task(container_of(fetch, struct vtb_task_pending, fetch), value, error);
+    else
+        complete_source(container_of(fetch, struct vtb_source, fetch), value, error);
+}
+
+/* Runs on the completion thread: a server fetch arrived, send it on that
+ * thread's connection. */
+static void send_on_completion_thread(struct vtb_work *work)
+{
+    struct vtb_fetch *fetch = container_of(work, struct vtb_fetch, timer.work);
+    struct vtb_worker *completer = current_worker;
+    completer->svc->server->start(completer->backend_conn, fetch);
+}
+
+/* A server fetch: sent on the completing loop's connection. */
+static int start_server_fetch(struct vtb_worker *worker, struct vtb_fetch *fetch)
+{
+    struct vtb_service *svc = worker->svc;
+    if (svc->has_completion_thread) {
+        fetch->timer.work.fn = send_on_completion_thread;
+        vtb_loop_post(&svc->completion_worker->loop, &fetch->timer.work);
+        return 0;
+    }
+    svc->server->start(worker->backend_conn, fetch);
+    return 0;
 }
 
 /* Runs on the completion thread: the fetch arrived, arm its timer there
@@ -170,6 +263,12 @@ static int start_fetch(struct vtb_worker *worker, struct vtb_fetch *fetch, uint6
                        vtb_work_fn fire)
 {
     struct vtb_service *svc = worker->svc;
+    if (__builtin_expect(svc->server != NULL, 0)) {
+        fetch->key = key;
+        fetch->fire = fire;
+        worker->fetches_started++;
+        return start_server_fetch(worker, fetch);
+    }
     uint64_t latency_ns = vtb_latency_draw(&svc->config.backend.latency, &worker->rng);
     uint64_t due_ns = vtb_monotonic_ns() + latency_ns;
     fetch->key = key;
@@ -301,6 +400,68 @@ void vtb_worker_expedite(struct vtb_worker *worker)
     vtb_loop_expire_timers(&worker->loop);
 }
 
+/* ---- The server backend's health ---- */
+
+void vtb__service_backend_failed(struct vtb_service *svc, const char *fmt, ...)
+{
+    pthread_mutex_lock(&svc->backend_lock);
+    if (svc->backend_failure.code == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vtb_error_vset(&svc->backend_failure, VTB_EBACKEND, fmt, ap);
+        va_end(ap);
+    }
+    svc->backend_failures++;
+    pthread_mutex_unlock(&svc->backend_lock);
+}
+
+int vtb_service_backend_status(struct vtb_service *svc, struct vtb_error *err)
+{
+    pthread_mutex_lock(&svc->backend_lock);
+    int rc = svc->backend_failure.code;
+    if (rc != 0 && err != NULL)
+        *err = svc->backend_failure;
+    pthread_mutex_unlock(&svc->backend_lock);
+    return rc;
+}
+
+/* Checks a server backend's settings and keeps copies of its strings, to
+ * which the service's config then points. */
+static int setup_server(struct vtb_service *svc, struct vtb_error *err)
+{
+    struct vtb_backend_config *b = &svc->config.backend;
+    if ((unsigned)b->kind >= VTB_BACKEND_KIND_COUNT)
+        return vtb_error_set(err, VTB_EINVAL, "unknown backend kind %d", (int)b->kind);
+    svc->server = vtb__backend_ops(b->kind);
+    if (svc->server == NULL)
+        return 0;
+    struct vtb_backend_address addr;
+    if (b->url == NULL)
+        return vtb_error_set(err, VTB_EINVAL, "backend %s: no server URL", svc->server->name);
+    int rc = vtb_backend_url_parse(b->url, &addr, err);
+    if (rc != 0)
+        return rc;
+    if (!addr.unix_socket && addr.kind != b->kind)
+        return vtb_error_set(err, VTB_EINVAL, "backend %s: the URL `%s` is not a %s:// URL",
+                             svc->server->name, b->url, svc->server->name);
+    const char *prefix = b->key_prefix != NULL ? b->key_prefix : "";
+    if (strlen(prefix) >= VTB_BACKEND_PREFIX_MAX)
+        return vtb_error_set(err, VTB_EINVAL, "backend %s: key prefix longer than %d bytes",
+                             svc->server->name, VTB_BACKEND_PREFIX_MAX - 1);
+    if (b->key_space == 0)
+        return vtb_error_set(err, VTB_EINVAL, "backend %s: key_space must be at least 1",
+                             svc->server->name);
+    svc->backend_url = strdup(b->url);
+    svc->backend_prefix = strdup(prefix);
+    if (svc->backend_url == NULL || svc->backend_prefix == NULL)
+        return vtb_error_set(err, VTB_ENOMEM, NULL);
+    b->url = svc->backend_url;
+    b->key_prefix = svc->backend_prefix;
+    if (b->timeout_ns == 0)
+        b->timeout_ns = VTB_BACKEND_TIMEOUT_DEFAULT_NS;
+    return 0;
+}
+
 int vtb_service_new(const struct vtb_service_config *config, struct vtb_service **out,
                     struct vtb_error *err)
 {
@@ -312,7 +473,11 @@ int vtb_service_new(const struct vtb_service_config *config, struct vtb_service 
     svc->config = *config;
     atomic_init(&svc->stopping, false);
     atomic_init(&svc->expediting, false);
-    int rc = vtb_cache_new(&config->cache, &svc->cache);
+    pthread_mutex_init(&svc->backend_lock, NULL);
+    int rc = setup_server(svc, err);
+    if (rc != 0)
+        goto out_free_svc;
+    rc = vtb_cache_new(&config->cache, &svc->cache);
     if (rc != 0) {
         vtb_error_set(err, rc, "cannot create the cache: %s", vtb_strerror(rc));
         goto out_free_svc;
@@ -345,7 +510,12 @@ int vtb_service_new(const struct vtb_service_config *config, struct vtb_service 
         pthread_mutex_unlock(&svc->call_lock);
         if (start.rc != 0) {
             pthread_join(svc->completion_thread, NULL);
-            rc = vtb_error_set(err, start.rc, "cannot initialise the completion thread");
+            struct vtb_error backend;
+            if (vtb_service_backend_status(svc, &backend) != 0)
+                rc = vtb_error_set(err, start.rc, "cannot initialise the completion thread: %s",
+                                   backend.message);
+            else
+                rc = vtb_error_set(err, start.rc, "cannot initialise the completion thread");
             goto out_free_worker;
         }
         svc->has_completion_thread = true;
@@ -362,6 +532,9 @@ out_fini_pool:
 out_free_cache:
     vtb_cache_free(svc->cache);
 out_free_svc:
+    pthread_mutex_destroy(&svc->backend_lock);
+    free(svc->backend_url);
+    free(svc->backend_prefix);
     free(svc);
     return rc;
 }
@@ -380,6 +553,9 @@ void vtb_service_free(struct vtb_service *svc)
     pthread_mutex_destroy(&svc->call_lock);
     vtb_pool_fini(&svc->pool);
     vtb_cache_free(svc->cache);
+    pthread_mutex_destroy(&svc->backend_lock);
+    free(svc->backend_url);
+    free(svc->backend_prefix);
     free(svc);
 }
 

@@ -162,6 +162,33 @@ static inline uint64_t vtb_record_hist_samples(const struct vtb_record *rec, siz
     return s[index]->samples;
 }
 
+/* Backend: the server the run's misses went to (backend = redis), for
+ * context.json. Plain data, filled by the run (measure/backend_run.c). */
+#define VTB_BACKEND_NOTE_SETTINGS 16
+#define VTB_BACKEND_NOTE_TEXT 96
+struct vtb_backend_note {
+    char kind[16];                       /* "redis" */
+    char url[256];                       /* where it listened */
+    bool started;                        /* vtbench started it (else backend_url's) */
+    int64_t pid;                         /* the started server's PID, 0 otherwise */
+    char version[32];                    /* its redis_version */
+    char key_prefix[64];                 /* every key vtbench wrote is under it */
+    uint64_t keys_loaded;                /* objects written before the first cell */
+    double load_seconds;
+    uint64_t keys_deleted;               /* objects deleted at the end (backend_url) */
+    uint64_t timeout_ns;                 /* backend_timeout */
+    /* miss_latency = measured: the probe of the server at the start of the
+     * run (one connection, one request at a time, through the library's
+     * own miss path); 0 requests and NaN when no cell asked for it. */
+    uint64_t probe_requests;
+    double probe_p50_ns, probe_p99_ns;
+    size_t setting_count;                /* CONFIG GET of what shapes latency */
+    struct {
+        char name[32];
+        char value[VTB_BACKEND_NOTE_TEXT];
+    } settings[VTB_BACKEND_NOTE_SETTINGS];
+};
+
 /* Run-wide information, given to reporters before any record and again at
  * the end with the run's status. */
 struct vtb_run_info {
@@ -185,6 +212,9 @@ struct vtb_run_info {
     bool complete;
     unsigned cells_done;
     char status_note[VTB_ERROR_MESSAGE_MAX];
+    /* Backend: the run's server, NULL when every cell used the simulated
+     * backend (complete once the server is set up). */
+    const struct vtb_backend_note *backend;
 };
 
 /*

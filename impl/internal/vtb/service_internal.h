@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vtb/backend_internal.h"
 #include "vtb/cache_internal.h"
 #include "vtb/loop_internal.h"
 #include "vtb/pool_internal.h"
@@ -34,6 +35,10 @@ struct vtb_worker {
     uint64_t fetch_failures; /* fetches whose start failed (ENOMEM) */
     unsigned index;
     uint16_t task_flags; /* core flags of tasks created on this worker */
+    /* A server backend's connection, on the loop that completes this
+     * worker's fetches (NULL for the simulated backend, and for the
+     * requesting workers when a completion thread has it). */
+    void *backend_conn;
 };
 
 struct vtb_service {
@@ -48,6 +53,14 @@ struct vtb_service {
     struct vtb_work expedite_work;
     pthread_mutex_t call_lock; /* serialises calls onto the completion thread */
     pthread_cond_t call_done;
+    /* A server backend (NULL: the simulated one), the strings its config
+     * points to (the service's copies) and its first failure. */
+    const struct vtb_backend_ops *server;
+    char *backend_url;
+    char *backend_prefix;
+    pthread_mutex_t backend_lock;
+    struct vtb_error backend_failure; /* code 0 until a request failed */
+    uint64_t backend_failures;        /* failures reported, under backend_lock */
 };
 
 /*
