@@ -10,27 +10,43 @@
 #include <stdio.h>
 #include <string.h>
 
-/* y values spanning more than this factor get a log scale. */
-#define LOG_SCALE_SPAN 30.0
-
 /* Panels and series values considered per chart. */
 #define MAX_VALUES 64
 
 const struct vtb__chart_def vtb__charts[] = {
-    {"ns-per-op", "Time per call versus hit ratio", vtb__chart_plan_ns_per_op},
-    {"alloc", "Bytes and allocations per call versus hit ratio", vtb__chart_plan_alloc},
-    {"latency-spectrum", "Latency percentile spectrum, hits and misses",
+    {"ns-per-op", "Time per call versus hit ratio", VTB__CHART_LOG, vtb__chart_plan_ns_per_op},
+    {"alloc", "Bytes and allocations per call versus hit ratio", VTB__CHART_LINEAR,
+     vtb__chart_plan_alloc},
+    {"latency-spectrum", "Latency percentile spectrum, hits and misses", VTB__CHART_LOG,
      vtb__chart_plan_latency_spectrum},
-    {"threads", "Throughput versus threads, per cache locking design", vtb__chart_plan_threads},
-    {"key-skew", "Time per call versus key skew", vtb__chart_plan_key_skew},
-    {"break-even", "Break-even: cost ratios versus hit ratio", vtb__chart_plan_break_even},
-    {"alloc-1m", "Megabytes allocated by 1,000,000 calls", vtb__chart_plan_alloc_1m},
-    {"open-loop", "p99 latency versus offered load (open loop)", vtb__chart_plan_open_loop},
+    {"threads", "Throughput versus threads, one panel per cache locking design",
+     VTB__CHART_LINEAR, vtb__chart_plan_threads},
+    {"key-skew", "Time per call versus key skew", VTB__CHART_LOG, vtb__chart_plan_key_skew},
+    {"break-even", "Break-even: paired cost ratios and ns saved versus hit ratio",
+     VTB__CHART_LOG, vtb__chart_plan_break_even},
+    {"alloc-1m", "Megabytes allocated by 1,000,000 calls", VTB__CHART_LINEAR,
+     vtb__chart_plan_alloc_1m},
+    {"open-loop", "p99 latency versus offered load (open loop)", VTB__CHART_LOG,
+     vtb__chart_plan_open_loop},
 };
 const size_t vtb__chart_count = sizeof(vtb__charts) / sizeof(vtb__charts[0]);
 
 _Static_assert(sizeof(vtb__charts) / sizeof(vtb__charts[0]) <= VTB_REPORT_CHART_MAX,
                "struct vtb_report_outcome has room for VTB_REPORT_CHART_MAX charts");
+
+const struct vtb__chart_def *vtb__chart_find(const char *name)
+{
+    for (size_t k = 0; k < vtb__chart_count; k++)
+        if (strcmp(vtb__charts[k].name, name) == 0)
+            return &vtb__charts[k];
+    return NULL;
+}
+
+void vtb__chart_plan_free(struct vtb__chart_plan *p)
+{
+    vtb__gp_free(&p->vars);
+    vtb__gp_free(&p->table);
+}
 
 void vtb__chart_note(char *note, const char *fmt, ...)
 {
@@ -58,7 +74,7 @@ void vtb__chart_slice_note(char *note, const struct vtb__report_slice *s, const 
     vtb__report_slice_describe(s, held, sizeof(held));
     if (s->series >= 0)
         snprintf(series, sizeof(series), "; one line style per %s",
-                 vtb__report_axes[s->series].label);
+                 vtb__report_axis_label(s->series));
     vtb__chart_note(note, "%s%s%s%s", what, series, held[0] != '\0' ? "; held at " : "", held);
 }
 
@@ -91,7 +107,7 @@ struct groups {
 void vtb__chart_axis_title(char *buf, size_t size, int axis, const char *value)
 {
     if (axis >= 0)
-        snprintf(buf, size, "%s=%s", vtb__report_axes[axis].label, value);
+        snprintf(buf, size, "%s=%s", vtb__report_axis_label(axis), value);
     else
         snprintf(buf, size, "-");
 }
@@ -185,34 +201,25 @@ size_t vtb__chart_groups(struct vtb__chart_plan *p, const struct vtb__report_dat
     return g.ngroups;
 }
 
-int vtb__chart_log_y(const struct vtb__report_data *d, const struct vtb__report_slice *s,
-                     enum vtb__chart_y y)
+void vtb__chart_precision_note(char *note, const struct vtb__report_data *d,
+                               const struct vtb__report_slice *s)
 {
-    double lo = INFINITY, hi = -INFINITY;
+    size_t cells = 0, short_of = 0;
 
-    for (size_t r = 0; r < d->nrows; r++) {
-        const struct vtb__report_row *row = &d->rows[r];
-        const struct vtb__report_cell *c = vtb__report_cell_by_index(d, row->cell);
-        double v[2] = {y == VTB__CHART_Y_NS ? row->ns : row->ops_per_sec,
-                       y == VTB__CHART_Y_NS ? row->ci_high : NAN};
-
-        if (c == NULL || !vtb__report_cell_in_slice(d, c, s))
+    for (size_t c = 0; c < d->ncells; c++) {
+        if (!vtb__report_cell_in_slice(d, &d->cells[c], s))
             continue;
-        for (int k = 0; k < 2; k++) {
-            if (!isfinite(v[k]))
-                continue;
-            if (v[k] <= 0)
-                return 0;
-            lo = v[k] < lo ? v[k] : lo;
-            hi = v[k] > hi ? v[k] : hi;
-        }
+        cells++;
+        short_of += vtb__report_cell_imprecise(d, d->cells[c].index);
     }
-    return isfinite(lo) && hi / lo > LOG_SCALE_SPAN;
+    if (short_of > 0)
+        vtb__chart_note_append(note, "; hollow points: %zu of %zu cells short of their "
+                                     "precision", short_of, cells);
 }
 
 bool vtb__chart_hit_ratio_swept(const struct vtb__report_data *d, char *note)
 {
-    size_t n = vtb__report_axis_distinct(d, VTB__AX_HIT_RATIO);
+    size_t n = vtb__report_axis_distinct(d, VTB_AXIS_hit_ratio);
 
     if (n >= 2)
         return true;
@@ -222,6 +229,6 @@ bool vtb__chart_hit_ratio_swept(const struct vtb__report_data *d, char *note)
     else
         vtb__chart_note(note, "this run measures a single hit ratio (%s); a hit-ratio sweep is "
                               "needed",
-                        vtb__report_preferred_value(d, VTB__AX_HIT_RATIO));
+                        vtb__report_preferred_value(d, VTB_AXIS_hit_ratio));
     return false;
 }

@@ -29,7 +29,28 @@
 /* What a chart's plan hands to gnuplot, and says in report.md. */
 struct vtb__chart_plan {
     struct vtb__gp_text vars;       /* -e assignments, the chart's own part */
+    /* Figures the report derives for the chart (paired ratios, which
+     * results.csv holds only against one reference): CSV text that report.c
+     * writes as NAME.csv beside the chart and passes as chartdata; empty
+     * when the chart reads only the run's files. */
+    struct vtb__gp_text table;
     char note[VTB_REPORT_NOTE_MAX]; /* drawn: what it shows; skipped: why */
+};
+
+/*
+ * The y scale of a chart, fixed by what the chart shows and never by the
+ * spread of the data, so that noise cannot change how a chart reads:
+ *   LOG     time per call against the hit ratio or key skew (a hit and a
+ *           miss differ by one to three orders of magnitude by design),
+ *           cost ratios (2x faster and 2x slower are the same distance
+ *           from 1), latency percentiles;
+ *   LINEAR  from 0: bytes and allocations per call, megabytes per million
+ *           calls and throughput (the distance from 0 and from the ideal
+ *           line is what is read).
+ */
+enum vtb__chart_scale {
+    VTB__CHART_LINEAR,
+    VTB__CHART_LOG,
 };
 
 /* Fills p for the run d; returns false (with the reason in p->note) when
@@ -39,8 +60,15 @@ typedef bool vtb__chart_plan_fn(const struct vtb__report_data *d, struct vtb__ch
 struct vtb__chart_def {
     const char *name;  /* the template (reports/NAME.gp) and the stem of its files */
     const char *title; /* heading in report.md */
+    enum vtb__chart_scale y_scale; /* passed as logy (0 or 1) */
     vtb__chart_plan_fn *plan;
 };
+
+/* The definition of the chart called name, or NULL. */
+const struct vtb__chart_def *vtb__chart_find(const char *name);
+
+/* Frees what a plan holds. */
+void vtb__chart_plan_free(struct vtb__chart_plan *p);
 
 /* The charts, in report order (at most VTB_REPORT_CHART_MAX). */
 extern const struct vtb__chart_def vtb__charts[];
@@ -88,16 +116,11 @@ void vtb__chart_slice_var(struct vtb__chart_plan *p, const struct vtb__report_sl
 size_t vtb__chart_groups(struct vtb__chart_plan *p, const struct vtb__report_data *d,
                          const struct vtb__report_slice *s);
 
-/* What a chart's y axis shows, for vtb__chart_log_y. */
-enum vtb__chart_y {
-    VTB__CHART_Y_NS,  /* ns per call, up to its CI's upper end */
-    VTB__CHART_Y_OPS, /* calls per second */
-};
-
-/* 1 when the y values of the rows of s span more than a factor of 30 and
- * are all positive (a log scale then shows them all), else 0. */
-int vtb__chart_log_y(const struct vtb__report_data *d, const struct vtb__report_slice *s,
-                     enum vtb__chart_y y);
+/* Passes the marks of hollow points: the "(N of M cells short of their
+ * precision: hollow points)" note text for the rows of s is appended to
+ * note when any is. */
+void vtb__chart_precision_note(char *note, const struct vtb__report_data *d,
+                               const struct vtb__report_slice *s);
 
 /* True when the hit ratio is swept; else false, and note says why. */
 bool vtb__chart_hit_ratio_swept(const struct vtb__report_data *d, char *note);

@@ -10,29 +10,114 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Key distributions considered. */
+/* Key distributions and locking designs considered. */
 #define MAX_VALUES 64
+
+/* The row of impl with the fewest threads among the cells of s at panel
+ * value lock, or NULL. */
+static const struct vtb__report_row *fewest_threads(const struct vtb__report_data *d,
+                                                    const struct vtb__report_slice *s,
+                                                    const char *lock, const char *impl)
+{
+    const struct vtb__report_row *best = NULL;
+
+    for (size_t c = 0; c < d->ncells; c++) {
+        const struct vtb__report_cell *cell = &d->cells[c];
+        const struct vtb__report_row *row;
+
+        if (!vtb__report_cell_in_slice(d, cell, s) ||
+            strcmp(vtb__report_cell_axis(d, cell, VTB_AXIS_cache_lock), lock) != 0)
+            continue;
+        row = vtb__report_row_of(d, cell->index, impl);
+        if (row != NULL && isfinite(row->axis_num[VTB_AXIS_threads]) &&
+            (best == NULL || row->axis_num[VTB_AXIS_threads] < best->axis_num[VTB_AXIS_threads]))
+            best = row;
+    }
+    return best;
+}
+
+/*
+ * Flags the points that scale super-linearly beyond the noise: throughput
+ * whose interval lies wholly above the ideal line's (the fewest threads'
+ * interval times threads / fewest). Super-linear scaling is almost always
+ * a slow reference cell (a disturbed round) rather than a real effect, so
+ * the chart rings such points and the note names them with the
+ * reference's disturbed rounds. Passes slflags (" CELL:IMPL " words).
+ */
+static void superlinear_flags(struct vtb__chart_plan *p, const struct vtb__report_data *d,
+                              const struct vtb__report_slice *s)
+{
+    const char *locks[MAX_VALUES];
+    size_t nlocks = vtb__report_axis_values(d, VTB_AXIS_cache_lock, locks, MAX_VALUES);
+    struct vtb__gp_text flags = {0};
+    size_t flagged = 0;
+
+    vtb__gp_append(&flags, " ");
+    nlocks = nlocks > MAX_VALUES ? MAX_VALUES : nlocks;
+    for (size_t l = 0; l < nlocks; l++) {
+        for (size_t i = 0; i < d->nimpls; i++) {
+            const struct vtb__report_row *base = fewest_threads(d, s, locks[l], d->impls[i]);
+
+            for (size_t c = 0; base != NULL && c < d->ncells; c++) {
+                const struct vtb__report_cell *cell = &d->cells[c];
+                const struct vtb__report_row *row = vtb__report_row_of(d, cell->index,
+                                                                       d->impls[i]);
+                double scale;
+
+                if (row == NULL || row == base || !vtb__report_cell_in_slice(d, cell, s) ||
+                    strcmp(vtb__report_cell_axis(d, cell, VTB_AXIS_cache_lock), locks[l]) != 0)
+                    continue;
+                scale = row->axis_num[VTB_AXIS_threads] / base->axis_num[VTB_AXIS_threads];
+                if (!(row->ops_low > base->ops_high * scale))
+                    continue;
+                vtb__gp_append(&flags, "%u:%s ", row->cell, row->impl);
+                if (flagged++ == 0)
+                    vtb__chart_note_append(p->note, "; ringed: super-linear beyond the "
+                                                    "intervals, usually a slow reference "
+                                                    "cell:");
+                vtb__chart_note_append(p->note, " %s at %s threads (%s) is %.1fx its %s-thread "
+                                                "throughput (%.0f of %.0f rounds of that cell "
+                                                "disturbed)",
+                                       row->impl, row->axis[VTB_AXIS_threads], locks[l],
+                                       row->ops_per_sec / base->ops_per_sec,
+                                       base->axis[VTB_AXIS_threads], base->rounds_disturbed,
+                                       base->repetitions);
+            }
+        }
+    }
+    vtb__gp_var(&p->vars, "slflags", vtb__gp_str(&flags));
+    p->vars.failed = p->vars.failed || flags.failed;
+    vtb__gp_free(&flags);
+}
 
 bool vtb__chart_plan_threads(const struct vtb__report_data *d, struct vtb__chart_plan *p)
 {
     struct vtb__report_slice s;
-    int panel = vtb__report_axis_distinct(d, VTB__AX_CACHE_LOCK) >= 2 ? VTB__AX_CACHE_LOCK : -1;
+    const char *locks[MAX_VALUES];
+    size_t nlocks;
 
-    if (vtb__report_axis_distinct(d, VTB__AX_THREADS) < 2) {
+    if (vtb__report_axis_distinct(d, VTB_AXIS_threads) < 2) {
         vtb__chart_note(p->note, "this run uses a single thread count; a threads sweep is "
                                  "needed");
         return false;
     }
-    vtb__report_slice_init(d, &s, VTB__AX_THREADS, panel, false);
+    /* One panel per locking design, even when only one was measured, so
+     * that the chart always says which. */
+    vtb__report_slice_init(d, &s, VTB_AXIS_threads, VTB_AXIS_cache_lock, false);
     vtb__chart_impls(p, d);
     if (vtb__chart_groups(p, d, &s) == 0)
         return false;
-    vtb__gp_append(&p->vars, "logy=%d; ", vtb__chart_log_y(d, &s, VTB__CHART_Y_OPS));
     vtb__chart_slice_note(p->note, &s,
-                          panel >= 0 ? "aggregate calls per second, one panel per cache_lock, "
-                                       "dotted: ideal linear scaling"
-                                     : "aggregate calls per second, dotted: ideal linear "
-                                       "scaling");
+                          "aggregate calls per second (threads x 10^9 / mean ns per call, the "
+                          "estimator of the time charts) with 95% intervals; dotted: ideal "
+                          "linear scaling from the fewest threads");
+    nlocks = vtb__report_axis_values(d, VTB_AXIS_cache_lock, locks, MAX_VALUES);
+    if (nlocks == 1)
+        vtb__chart_note_append(p->note, "; only cache_lock=%s was measured (scenarios/"
+                                        "threads.ini sweeps the others)",
+                               locks[0]);
+    vtb__chart_precision_note(p->note, d, &s);
+    superlinear_flags(p, d, &s);
     return true;
 }
 
@@ -49,7 +134,7 @@ static void skew_hit_label(const struct vtb__report_data *d, const struct vtb__r
         double h = vtb__report_cell_hit_ratio(d, cell->index);
 
         if (vtb__report_cell_in_slice(d, cell, s) && isfinite(h) &&
-            strcmp(vtb__report_cell_axis(d, cell, VTB__AX_KEY_DIST), dist) == 0) {
+            strcmp(vtb__report_cell_axis(d, cell, VTB_AXIS_key_dist), dist) == 0) {
             sum += h;
             n++;
         }
@@ -66,7 +151,7 @@ static void skew_categories(struct vtb__chart_plan *p, const struct vtb__report_
                             const struct vtb__report_slice *s)
 {
     const char *cats[MAX_VALUES];
-    size_t ncats = vtb__report_axis_values(d, VTB__AX_KEY_DIST, cats, MAX_VALUES);
+    size_t ncats = vtb__report_axis_values(d, VTB_AXIS_key_dist, cats, MAX_VALUES);
     struct vtb__gp_text catw = {0}, ticks = {0}, labels = {0};
 
     ncats = ncats > MAX_VALUES ? MAX_VALUES : ncats;
@@ -91,36 +176,36 @@ bool vtb__chart_plan_key_skew(const struct vtb__report_data *d, struct vtb__char
 {
     struct vtb__report_slice s;
 
-    if (vtb__report_axis_distinct(d, VTB__AX_KEY_DIST) < 2) {
+    if (vtb__report_axis_distinct(d, VTB_AXIS_key_dist) < 2) {
         vtb__chart_note(p->note, "this run uses a single key distribution; a key_dist sweep is "
                                  "needed");
         return false;
     }
-    if (vtb__report_axis_distinct(d, VTB__AX_HIT_RATIO) > 0) {
+    if (vtb__report_axis_distinct(d, VTB_AXIS_hit_ratio) > 0) {
         vtb__chart_note(p->note, "key_dist varies but every cell has a hit_ratio target (exact "
                                  "mode), so skew does not set the hit ratio; key skew needs "
                                  "emergent mode");
         return false;
     }
-    vtb__report_slice_init(d, &s, VTB__AX_KEY_DIST, -1, true);
+    vtb__report_slice_init(d, &s, VTB_AXIS_key_dist, -1, true);
     vtb__chart_impls(p, d);
     if (vtb__chart_groups(p, d, &s) == 0)
         return false;
     skew_categories(p, d, &s);
-    vtb__gp_append(&p->vars, "logy=%d; ", vtb__chart_log_y(d, &s, VTB__CHART_Y_NS));
     vtb__chart_slice_note(p->note, &s,
-                          "mean ns per call against key skew, with the hit ratio it produced");
+                          "mean ns per call against key skew, with the hit ratio it produced, "
+                          "95% confidence intervals, log scale");
+    vtb__chart_precision_note(p->note, d, &s);
     return true;
 }
 
 /* The open-loop hockey stick, when the run has open-loop cells. */
 bool vtb__chart_plan_open_loop(const struct vtb__report_data *d, struct vtb__chart_plan *p)
 {
-    long load_col = vtb_csv_column(&d->results, "load");
     bool any = false;
 
-    for (size_t r = 0; load_col >= 0 && r < d->results.rows && !any; r++)
-        any = strncmp(vtb_csv_cell(&d->results, r, (size_t)load_col), "open", 4) == 0;
+    for (size_t r = 0; r < d->nrows && !any; r++)
+        any = strncmp(d->rows[r].axis[VTB_AXIS_load], "open", 4) == 0;
     if (!any) {
         vtb__chart_note(p->note, "no open-loop cells (load = open:RATE); see "
                                  "scenarios/open-loop.ini");

@@ -286,11 +286,10 @@ static void common_vars(struct vtb__gp_text *vars, const struct vtb__gp_chart *c
     vtb__gp_var(vars, "common", path);
     vtb__gp_var(vars, "term", ext);
     vtb__gp_var(vars, "out", out);
-    snprintf(path, sizeof(path), "%s/results.csv", chart->run_dir);
-    vtb__gp_var(vars, "datafile", path);
-    snprintf(path, sizeof(path), "%s/percentiles.csv", chart->run_dir);
-    vtb__gp_var(vars, "pctfile", path);
+    vtb__gp_var(vars, "datafile", chart->datafile);
+    vtb__gp_var(vars, "pctfile", chart->pctfile);
     vtb__gp_var(vars, "scenario", chart->scenario);
+    vtb__gp_var(vars, "build", chart->build);
     vtb__gp_append(vars, "%s", chart->vars);
 }
 

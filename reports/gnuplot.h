@@ -63,8 +63,10 @@ struct vtb__gp_chart {
     const char *templates; /* the directory vtb__gp_find_templates found */
     const char *out_dir;   /* where NAME.EXT goes */
     const char *name;      /* the template (NAME.gp) and the stem of its files */
-    const char *run_dir;   /* where results.csv and percentiles.csv are */
+    const char *datafile;  /* results.csv: the run's, or the report's recovered copy */
+    const char *pctfile;   /* percentiles.csv, or "" when the run has none */
     const char *scenario;  /* for titles */
+    const char *build;     /* the build that produced the figures, for every chart */
     const char *vars;      /* the chart's own -e assignments */
 };
 

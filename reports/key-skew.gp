@@ -16,7 +16,6 @@ set xtics ()
 do for [k=1:nc] {
     set xtics add (word(catticks, k) . "\n" . word(catlabels, k) k)
 }
-set key top right
 if (logy) {
     set logscale y
     set mytics 10

@@ -78,7 +78,7 @@ set ylabel "p99 latency (us)"
 set logscale y
 set format y "%g"
 set grid xtics ytics mytics
-set key top left
+set key outside right top vertical
 set xlabel ""
 set format x ""
 plot for [i=1:words(impls)] rows(i) using 1:2 smooth unique with linespoints ls i \

@@ -5,12 +5,12 @@
  * results.csv is typed once into rows, so that no chart or claim parses a
  * number twice or reads a column by name; a column that a run of an older
  * vtbench lacks reads as NaN (or "" for an axis), and only the columns
- * every run has are required. The cells are indexed in order of first
- * appearance, and a cell missing an implementation is marked: an
- * interrupted run may end with one, which a chart would draw as a line
- * that stops for no visible reason. context.json is read with the
- * project's JSON reader (json_reader.h), which refuses anything malformed
- * with its line and column; report.md then says so and goes on without it.
+ * every run has are required. An axis value is turned into a number by its
+ * key's own value type (the parser of the scenario file), so "exp:20us"
+ * and "open:1000" sort as the scenario meant them. The cells are indexed
+ * in order of first appearance, and a cell missing an implementation is
+ * marked: an interrupted run may end with one, which a chart would draw as
+ * a line that stops for no visible reason.
  */
 #include "report_data.h"
 
@@ -18,21 +18,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-const struct vtb__report_axis_def vtb__report_axes[VTB__AX_COUNT] = {
-    [VTB__AX_HIT_RATIO] = {"hit_ratio_target", "hit ratio", true, +1},
-    [VTB__AX_THREADS] = {"threads", "threads", true, -1},
-    [VTB__AX_CONCURRENCY] = {"concurrency", "concurrency", true, -1},
-    [VTB__AX_KEY_DIST] = {"key_dist", "key_dist", false, 0},
-    [VTB__AX_MISS_LATENCY] = {"miss_latency", "miss_latency", false, 0},
-    [VTB__AX_COMPLETION] = {"completion", "completion", false, 0},
-    [VTB__AX_CONTINUATION] = {"continuation", "continuation", false, 0},
-    [VTB__AX_CACHE_LOCK] = {"cache_lock", "cache_lock", false, 0},
-    [VTB__AX_KEYS] = {"keys", "keys", true, 0},
-    [VTB__AX_CAPACITY] = {"capacity", "capacity", true, 0},
-    [VTB__AX_TTL] = {"ttl_ms", "ttl_ms", true, 0},
-};
+#include "types.h"
+
+bool vtb__report_axis_charted(int axis)
+{
+    const struct vtb_key *k = vtb_axis_key((enum vtb_axis)axis);
+    return k != NULL && (k->flags & VTB_KEY_CHART) != 0 && k->column != NULL;
+}
+
+const char *vtb__report_axis_label(int axis)
+{
+    const struct vtb_key *k = vtb_axis_key((enum vtb_axis)axis);
+    return k != NULL ? k->name : "?";
+}
+
+bool vtb__report_axis_numeric(int axis)
+{
+    const struct vtb_key *k = vtb_axis_key((enum vtb_axis)axis);
+    return k != NULL && k->type->number != NULL;
+}
+
+/* An axis value of results.csv as a number, through the key's value type;
+ * NaN for text axes, empty fields and text the type does not accept. */
+static double axis_number(int axis, const char *text)
+{
+    const struct vtb_key *k = vtb_axis_key((enum vtb_axis)axis);
+    const struct vtb_parse_env env = {NULL, 1, ""};
+    struct vtb_cell cell;
+    struct vtb_error err;
+    double x = NAN;
+
+    if (k == NULL || k->type->number == NULL || text[0] == '\0')
+        return NAN;
+    memset(&cell, 0, sizeof(cell));
+    vtb_error_clear(&err);
+    if (k->type->parse(k, text, &env, vtb_key_in_cell(k, &cell), &err) == 0) {
+        if (!vtb_cell_absent(&cell, (enum vtb_axis)axis))
+            x = vtb_cell_number(&cell, (enum vtb_axis)axis);
+        if (k->type->fini != NULL)
+            k->type->fini(vtb_key_in_cell(k, &cell));
+    }
+    return x;
+}
 
 /* The numeric columns of results.csv and where each goes in a row. */
 static const struct {
@@ -43,10 +71,28 @@ static const struct {
     {"ns_per_op", offsetof(struct vtb__report_row, ns)},
     {"ns_per_op_ci_low", offsetof(struct vtb__report_row, ci_low)},
     {"ns_per_op_ci_high", offsetof(struct vtb__report_row, ci_high)},
+    {"ns_per_op_cv", offsetof(struct vtb__report_row, cv)},
+    {"ratio", offsetof(struct vtb__report_row, ratio)},
+    {"ratio_ci_low", offsetof(struct vtb__report_row, ratio_low)},
+    {"ratio_ci_high", offsetof(struct vtb__report_row, ratio_high)},
+    {"ns_saved_per_op", offsetof(struct vtb__report_row, ns_saved)},
+    {"ns_saved_ci_low", offsetof(struct vtb__report_row, ns_saved_low)},
+    {"ns_saved_ci_high", offsetof(struct vtb__report_row, ns_saved_high)},
+    {"repetitions", offsetof(struct vtb__report_row, repetitions)},
+    {"rounds_disturbed", offsetof(struct vtb__report_row, rounds_disturbed)},
     {"ops_per_sec", offsetof(struct vtb__report_row, ops_per_sec)},
+    {"ops_per_sec_ci_low", offsetof(struct vtb__report_row, ops_low)},
+    {"ops_per_sec_ci_high", offsetof(struct vtb__report_row, ops_high)},
     {"p50_ns", offsetof(struct vtb__report_row, p50_ns)},
     {"p99_ns", offsetof(struct vtb__report_row, p99_ns)},
     {"p999_ns", offsetof(struct vtb__report_row, p999_ns)},
+    {"hit_p50_ns", offsetof(struct vtb__report_row, hit_p50_ns)},
+    {"hit_p99_ns", offsetof(struct vtb__report_row, hit_p99_ns)},
+    {"miss_p50_ns", offsetof(struct vtb__report_row, miss_p50_ns)},
+    {"miss_p99_ns", offsetof(struct vtb__report_row, miss_p99_ns)},
+    {"latency_samples", offsetof(struct vtb__report_row, latency_samples)},
+    {"hit_samples", offsetof(struct vtb__report_row, hit_samples)},
+    {"miss_samples", offsetof(struct vtb__report_row, miss_samples)},
     {"bytes_per_op", offsetof(struct vtb__report_row, bytes_per_op)},
     {"allocs_per_op", offsetof(struct vtb__report_row, allocs_per_op)},
     {"requested_bytes_per_op", offsetof(struct vtb__report_row, requested_bytes_per_op)},
@@ -58,26 +104,44 @@ static const struct {
 };
 #define NREALS (sizeof(reals) / sizeof(reals[0]))
 
+/* The boolean columns, and what a run that lacks one means. */
+static const struct {
+    const char *name;
+    size_t offset;
+    bool absent;
+} bools[] = {
+    {"bytes_are_usable", offsetof(struct vtb__report_row, bytes_usable), true},
+    {"precision_reached", offsetof(struct vtb__report_row, precision_reached), true},
+    {"repetitions_auto", offsetof(struct vtb__report_row, repetitions_auto), false},
+    {"disturbed_excluded", offsetof(struct vtb__report_row, disturbed_excluded), false},
+};
+#define NBOOLS (sizeof(bools) / sizeof(bools[0]))
+
 /* Column indexes of results.csv, -1 where a column is absent. */
 struct columns {
-    int axis[VTB__AX_COUNT];
-    int real[NREALS];
-    int impl, cell, usable;
+    long axis[VTB_AXIS_COUNT];
+    long real[NREALS];
+    long flag[NBOOLS];
+    long impl, cell, ratio_to;
 };
 
 static void find_columns(const struct vtb_csv_table *t, struct columns *c)
 {
-    for (int a = 0; a < VTB__AX_COUNT; a++)
-        c->axis[a] = (int)vtb_csv_column(t, vtb__report_axes[a].column);
+    for (int a = 0; a < VTB_AXIS_COUNT; a++)
+        c->axis[a] = vtb__report_axis_charted(a)
+                         ? vtb_csv_column(t, vtb_axis_key((enum vtb_axis)a)->column)
+                         : -1;
     for (size_t k = 0; k < NREALS; k++)
-        c->real[k] = (int)vtb_csv_column(t, reals[k].name);
-    c->impl = (int)vtb_csv_column(t, "impl");
-    c->cell = (int)vtb_csv_column(t, "cell_index");
-    c->usable = (int)vtb_csv_column(t, "bytes_are_usable");
+        c->real[k] = vtb_csv_column(t, reals[k].name);
+    for (size_t k = 0; k < NBOOLS; k++)
+        c->flag[k] = vtb_csv_column(t, bools[k].name);
+    c->impl = vtb_csv_column(t, "impl");
+    c->cell = vtb_csv_column(t, "cell_index");
+    c->ratio_to = vtb_csv_column(t, "ratio_to");
 }
 
 /* A number from column col of row, or NaN when the column is absent. */
-static int read_real(const struct vtb_csv_table *t, size_t row, int col, double *out,
+static int read_real(const struct vtb_csv_table *t, size_t row, long col, double *out,
                      struct vtb_error *err)
 {
     if (col < 0) {
@@ -87,45 +151,55 @@ static int read_real(const struct vtb_csv_table *t, size_t row, int col, double 
     return vtb_csv_real(t, row, (size_t)col, out, err);
 }
 
-/* Types row r of results.csv (at path) into d->rows[r]. */
-static int read_row(struct vtb__report_data *d, size_t r, const struct columns *cols,
-                    const char *path, struct vtb_error *err)
+/* The text of column col of row, or "" when the column is absent. */
+static const char *read_text(const struct vtb_csv_table *t, size_t row, long col)
 {
-    const struct vtb_csv_table *t = &d->results;
+    return col >= 0 ? vtb_csv_cell(t, row, (size_t)col) : "";
+}
+
+/* Types row r of results.csv into d->rows[r]. */
+static int read_row(struct vtb__report_data *d, size_t r, const struct columns *cols,
+                    struct vtb_error *err)
+{
+    const struct vtb_csv_table *t = d->results;
     struct vtb__report_row *row = &d->rows[r];
     double cell;
     int rc;
 
-    row->impl = vtb_csv_cell(t, r, (size_t)cols->impl);
+    row->impl = read_text(t, r, cols->impl);
     if (row->impl[0] == '\0')
-        return vtb_error_set(err, VTB_ESYNTAX, "%s:%zu: impl: empty", path, t->row_lines[r]);
+        return vtb_error_set(err, VTB_ESYNTAX, "%s:%zu: impl: empty", t->source,
+                             t->row_lines[r]);
     rc = read_real(t, r, cols->cell, &cell, err);
     if (rc != 0)
         return rc;
     if (!(cell >= 0 && cell < 1e9) || cell != floor(cell))
-        return vtb_error_set(err, VTB_ESYNTAX, "%s:%zu: cell_index: not a cell number", path,
-                             t->row_lines[r]);
+        return vtb_error_set(err, VTB_ESYNTAX, "%s:%zu: cell_index: not a cell number",
+                             t->source, t->row_lines[r]);
     row->cell = (unsigned)cell;
-    for (int a = 0; a < VTB__AX_COUNT; a++) {
-        row->axis[a] = cols->axis[a] >= 0 ? vtb_csv_cell(t, r, (size_t)cols->axis[a]) : "";
-        row->axis_num[a] = NAN;
-        if (vtb__report_axes[a].numeric) {
-            rc = read_real(t, r, cols->axis[a], &row->axis_num[a], err);
-            if (rc != 0)
-                return rc;
-        }
+    for (int a = 0; a < VTB_AXIS_COUNT; a++) {
+        row->axis[a] = read_text(t, r, cols->axis[a]);
+        row->axis_num[a] = axis_number(a, row->axis[a]);
     }
     for (size_t k = 0; k < NREALS; k++) {
         rc = read_real(t, r, cols->real[k], (double *)((char *)row + reals[k].offset), err);
         if (rc != 0)
             return rc;
     }
-    row->bytes_usable = cols->usable < 0 ||
-                        strcmp(vtb_csv_cell(t, r, (size_t)cols->usable), "true") == 0;
+    for (size_t k = 0; k < NBOOLS; k++) {
+        const char *v = read_text(t, r, cols->flag[k]);
+        *(bool *)((char *)row + bools[k].offset) =
+            v[0] == '\0' ? bools[k].absent : strcmp(v, "true") == 0;
+    }
+    row->ratio_to = read_text(t, r, cols->ratio_to);
+    /* threads x 1e9 / ns turns an interval of ns reaching down to 0 or
+     * below into a negative upper end of throughput: unbounded, in truth. */
+    if (isfinite(row->ops_per_sec) && !(row->ops_high > 0))
+        row->ops_high = INFINITY;
     if (!vtb__report_impl_known(d, row->impl)) {
         if (d->nimpls == VTB__REPORT_MAX_IMPLS)
-            return vtb_error_set(err, VTB_ERANGE, "%s: more than %d implementations", path,
-                                 VTB__REPORT_MAX_IMPLS);
+            return vtb_error_set(err, VTB_ERANGE, "%s: more than %d implementations",
+                                 t->source, VTB__REPORT_MAX_IMPLS);
         d->impls[d->nimpls++] = row->impl;
     }
     return 0;
@@ -158,7 +232,7 @@ static int index_cells(struct vtb__report_data *d, struct vtb_error *err)
     return 0;
 }
 
-static int load_results(struct vtb__report_data *d, struct vtb_error *err)
+static int type_results(struct vtb__report_data *d, struct vtb_error *err)
 {
     static const char *const required[] = {
         "scenario",         "impl",         "cell_index",       "hit_ratio_target",
@@ -166,23 +240,15 @@ static int load_results(struct vtb__report_data *d, struct vtb_error *err)
         "ns_per_op_ci_low", "ns_per_op_ci_high", "ops_per_sec", "p50_ns",
         "p99_ns",           "p999_ns",      "bytes_per_op",     "allocs_per_op",
         "total_alloc_bytes", NULL};
-    struct vtb_csv_table *t = &d->results;
-    char path[VTB_REPORT_PATH_MAX + 32];
+    const struct vtb_csv_table *t = d->results;
     struct columns cols;
     int rc;
 
-    snprintf(path, sizeof(path), "%s/results.csv", d->run_dir);
-    if (access(path, F_OK) != 0)
-        return vtb_error_set(err, VTB_ENOTFOUND, "%s: no results.csv here: not a run directory",
-                             d->run_dir);
-    rc = vtb_csv_read(path, t, err);
-    if (rc == 0)
-        rc = vtb_csv_require(t, required, err);
+    rc = vtb_csv_require(t, required, err);
     if (rc != 0)
         return rc;
     if (t->rows == 0)
-        return vtb_error_set(err, VTB_ESYNTAX, "%s: no results (header only)", path);
-
+        return vtb_error_set(err, VTB_EINVAL, "%s: no results (header only)", t->source);
     find_columns(t, &cols);
     d->rows = calloc(t->rows, sizeof(*d->rows));
     if (d->rows == NULL)
@@ -191,85 +257,91 @@ static int load_results(struct vtb__report_data *d, struct vtb_error *err)
     snprintf(d->scenario, sizeof(d->scenario), "%s",
              vtb_csv_cell(t, 0, (size_t)vtb_csv_column(t, "scenario")));
     for (size_t r = 0; r < t->rows; r++) {
-        rc = read_row(d, r, &cols, path, err);
+        rc = read_row(d, r, &cols, err);
         if (rc != 0)
             return rc;
     }
     return index_cells(d, err);
 }
 
-static int load_percentiles(struct vtb__report_data *d, struct vtb_error *err)
+static int check_percentiles(const struct vtb__report_data *d, struct vtb_error *err)
 {
     static const char *const required[] = {"cell_index", "impl", "kind", "percentile",
                                            "value_ns", NULL};
-    char path[VTB_REPORT_PATH_MAX + 32];
-    int rc;
-
-    snprintf(path, sizeof(path), "%s/percentiles.csv", d->run_dir);
-    if (access(path, F_OK) != 0)
-        return 0;
-    rc = vtb_csv_read(path, &d->percentiles, err);
-    if (rc != 0)
-        return rc;
-    rc = vtb_csv_require(&d->percentiles, required, err);
-    if (rc != 0)
-        return rc;
-    d->has_percentiles = true;
-    return 0;
+    return d->has_percentiles ? vtb_csv_require(d->percentiles, required, err) : 0;
 }
 
-/* A bad context.json does not fail the load: it is kept out (a half-read
- * context is not shown) and context_error says why, for report.md. */
-static void load_context(struct vtb__report_data *d)
+/* context.json as the report uses it: an object, or nothing and why. */
+static void take_context(struct vtb__report_data *d)
 {
-    char path[VTB_REPORT_PATH_MAX + 32];
-    struct vtb_error err = {0};
-    int rc;
+    const struct vtb_run_input *in = &d->input;
 
-    snprintf(path, sizeof(path), "%s/context.json", d->run_dir);
-    rc = vtb_json_read(path, "context.json", VTB_JSON_READ_MAX_BYTES, &d->context, &err);
-    if (rc == VTB_ENOTFOUND) {
-        snprintf(d->context_error, sizeof(d->context_error), "context.json: missing");
-    } else if (rc != 0) {
-        snprintf(d->context_error, sizeof(d->context_error), "%s", err.message);
-    } else if (vtb_json_type(d->context.root) != VTB_JSON_OBJECT) {
-        snprintf(d->context_error, sizeof(d->context_error),
-                 "context.json: is not a JSON object");
-        vtb_json_doc_fini(&d->context);
+    if (in->has_context && vtb_json_type(in->context.root) == VTB_JSON_OBJECT) {
+        d->context = in->context.root;
+        return;
     }
+    if (in->has_context)
+        snprintf(d->context_error, sizeof(d->context_error), "context.json: is not a JSON "
+                                                             "object");
+    else if (in->state == VTB_RUN_INCOMPLETE)
+        snprintf(d->context_error, sizeof(d->context_error), "%s", in->reason);
+    else
+        snprintf(d->context_error, sizeof(d->context_error), "context.json: missing");
 }
 
 void vtb__report_data_fini(struct vtb__report_data *d)
 {
     free(d->rows);
     free(d->cells);
-    vtb_csv_free(&d->results);
-    /* Also when percentiles.csv was read but lacks a column (a zeroed
-     * table is safe to free). */
-    vtb_csv_free(&d->percentiles);
-    vtb_json_doc_fini(&d->context);
+    vtb_run_input_close(&d->input);
     memset(d, 0, sizeof(*d));
 }
 
-int vtb__report_data_load(struct vtb__report_data *d, const char *run_dir, struct vtb_error *err)
+int vtb__report_data_load(struct vtb__report_data *d, const char *run_dir, unsigned flags,
+                          struct vtb_error *err)
 {
+    unsigned in_flags = VTB_RUN_INPUT_PERCENTILES;
     int rc;
 
     memset(d, 0, sizeof(*d));
     if (snprintf(d->run_dir, sizeof(d->run_dir), "%s", run_dir) >= (int)sizeof(d->run_dir))
         return vtb_error_set(err, VTB_ERANGE, "%s: path too long", run_dir);
-    rc = load_results(d, err);
+    if (flags & VTB__REPORT_ALLOW_INCOMPLETE)
+        in_flags |= VTB_RUN_INPUT_ALLOW_INCOMPLETE;
+    rc = vtb_run_input_open(&d->input, run_dir, in_flags, err);
+    if (rc == 0) {
+        d->results = &d->input.results;
+        d->has_percentiles = d->input.has_percentiles;
+        d->percentiles = &d->input.percentiles;
+        d->has_samples = d->input.has_samples;
+        d->samples = &d->input.samples;
+        snprintf(d->results_file, sizeof(d->results_file), "%s", d->input.results_path);
+        if (d->has_percentiles)
+            snprintf(d->percentiles_file, sizeof(d->percentiles_file), "%s",
+                     d->input.percentiles_path);
+        rc = type_results(d, err);
+    }
     if (rc == 0)
-        rc = load_percentiles(d, err);
+        rc = check_percentiles(d, err);
     if (rc != 0) {
         vtb__report_data_fini(d);
         return rc;
     }
-    load_context(d);
+    take_context(d);
     return 0;
 }
 
 /* ---- Questions about the run ---- */
+
+bool vtb__report_complete(const struct vtb__report_data *d)
+{
+    return d->input.state == VTB_RUN_COMPLETE;
+}
+
+bool vtb__report_row_noisy(const struct vtb__report_row *row)
+{
+    return row->cv > VTB__REPORT_NOISY_CV || (isfinite(row->repetitions) && row->repetitions < 5);
+}
 
 bool vtb__report_impl_known(const struct vtb__report_data *d, const char *impl)
 {
@@ -322,6 +394,25 @@ double vtb__report_cell_hit_ratio(const struct vtb__report_data *d, unsigned cel
     return n > 0 ? sum / (double)n : NAN;
 }
 
+bool vtb__report_row_imprecise(const struct vtb__report_row *row)
+{
+    return row->repetitions_auto && !row->precision_reached;
+}
+
+bool vtb__report_cell_imprecise(const struct vtb__report_data *d, unsigned cell)
+{
+    for (size_t r = 0; r < d->nrows; r++)
+        if (d->rows[r].cell == cell && vtb__report_row_imprecise(&d->rows[r]))
+            return true;
+    return false;
+}
+
+bool vtb__report_has_precision(const struct vtb__report_data *d)
+{
+    return vtb_csv_column(d->results, "precision_reached") >= 0 &&
+           vtb_csv_column(d->results, "repetitions_auto") >= 0;
+}
+
 size_t vtb__report_axis_values(const struct vtb__report_data *d, int axis, const char **out,
                                size_t max)
 {
@@ -359,11 +450,22 @@ size_t vtb__report_axis_distinct(const struct vtb__report_data *d, int axis)
     return vtb__report_axis_values(d, axis, values, 64);
 }
 
+/* True when text is the same value of axis as the key's default. */
+static bool is_default(int axis, const char *text)
+{
+    const char *def = vtb_axis_key((enum vtb_axis)axis)->default_text;
+
+    if (def == NULL)
+        return false;
+    if (vtb__report_axis_numeric(axis))
+        return axis_number(axis, def) == axis_number(axis, text);
+    return strcmp(def, text) == 0;
+}
+
 const char *vtb__report_preferred_value(const struct vtb__report_data *d, int axis)
 {
-    const char *best = NULL;
-    double best_num = NAN;
-    int prefer = vtb__report_axes[axis].prefer;
+    const char *first = NULL, *largest = NULL;
+    double largest_num = -INFINITY;
 
     for (size_t c = 0; c < d->ncells; c++) {
         const char *v = vtb__report_cell_axis(d, &d->cells[c], axis);
@@ -371,19 +473,21 @@ const char *vtb__report_preferred_value(const struct vtb__report_data *d, int ax
 
         if (!d->cells[c].complete || v[0] == '\0')
             continue;
-        if (best == NULL || (prefer < 0 && num < best_num) || (prefer > 0 && num > best_num)) {
-            best = v;
-            best_num = num;
+        if (is_default(axis, v))
+            return v;
+        if (first == NULL)
+            first = v;
+        if (num > largest_num) {
+            largest = v;
+            largest_num = num;
         }
-        if (prefer == 0)
-            break;
     }
-    return best;
+    return axis == VTB_AXIS_hit_ratio && largest != NULL ? largest : first;
 }
 
 int vtb__report_primary_axis(const struct vtb__report_data *d)
 {
-    for (int a = 0; a < VTB__AX_COUNT; a++)
+    for (int a = 0; a < VTB_AXIS_COUNT; a++)
         if (vtb__report_axis_distinct(d, a) >= 2)
             return a;
     return -1;
@@ -393,14 +497,14 @@ double vtb__report_ctx_num(const struct vtb__report_data *d, const char *path)
 {
     double x = NAN;
 
-    vtb_json_get_number(d->context.root, path, &x, NULL);
+    vtb_json_get_number(d->context, path, &x, NULL);
     return x;
 }
 
 const char *vtb__report_ctx_text(const struct vtb__report_data *d, const char *path,
                                  const char *fallback)
 {
-    const char *text = vtb_json_text(vtb_json_find(d->context.root, path));
+    const char *text = vtb_json_text(vtb_json_find(d->context, path));
 
     return text != NULL && text[0] != '\0' ? text : fallback;
 }
@@ -409,6 +513,48 @@ bool vtb__report_ctx_bool(const struct vtb__report_data *d, const char *path, bo
 {
     bool b = fallback;
 
-    vtb_json_get_bool(d->context.root, path, &b, NULL);
+    vtb_json_get_bool(d->context, path, &b, NULL);
     return b;
+}
+
+double vtb__report_clock_resolution_ns(const struct vtb__report_data *d)
+{
+    double r = vtb__report_ctx_num(d, "clock_resolution_ns");
+    return isfinite(r) ? r : vtb__report_ctx_num(d, "context.clock_resolution_ns");
+}
+
+double vtb__report_timer_overhead_ns(const struct vtb__report_data *d)
+{
+    double o = vtb__report_ctx_num(d, "timer_overhead_ns");
+    return isfinite(o) ? o : vtb__report_ctx_num(d, "context.clock_ticks_overhead_ns");
+}
+
+bool vtb__report_quantized(const struct vtb__report_data *d, double value_ns)
+{
+    double res = vtb__report_clock_resolution_ns(d);
+    return isfinite(res) && res > 0 && isfinite(value_ns) &&
+           value_ns < VTB__REPORT_QUANTIZED_STEPS * res;
+}
+
+void vtb__report_build(const struct vtb__report_data *d, char *buf, size_t size)
+{
+    const char *flags = vtb__report_ctx_text(d, "context.c_flags", "");
+    const char *sanitizer = vtb__report_ctx_text(d, "context.sanitizer", "none");
+    const struct vtb_json_value *lto = vtb_json_find(d->context, "context.lto");
+
+    if (d->context == NULL) {
+        snprintf(buf, size, "unknown (no usable context.json)");
+        return;
+    }
+    while (*flags == ' ')
+        flags++;
+    snprintf(buf, size, "%s, %s%s%s build, LTO %s%s%s",
+             vtb__report_ctx_text(d, "context.compiler_id", "unknown compiler"),
+             flags[0] != '\0' ? flags : "", flags[0] != '\0' ? ", " : "",
+             vtb__report_ctx_text(d, "context.build_type", "unknown"),
+             lto == NULL || vtb_json_type(lto) != VTB_JSON_BOOL ? "not recorded"
+             : vtb__report_ctx_bool(d, "context.lto", false) ? "on"
+                                                             : "off",
+             strcmp(sanitizer, "none") != 0 ? ", sanitizer " : "",
+             strcmp(sanitizer, "none") != 0 ? sanitizer : "");
 }

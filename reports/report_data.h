@@ -1,11 +1,21 @@
 /*
  * The run as `vtbench report` sees it: results.csv typed into rows, the
  * cells those rows belong to and the implementations that ran,
- * percentiles.csv as read, and context.json as a JSON tree; plus the
- * questions every chart and claim asks of them (which values an axis
- * takes, which row an implementation has in a cell). Loaded once, then
- * read-only. Internal to reports/ (vtb__ names); the first module of the
- * report, depending on none of the others.
+ * percentiles.csv and samples.csv as read, and context.json as a JSON
+ * tree; plus the questions every chart and claim asks of them (which
+ * values an axis takes, which row an implementation has in a cell). Loaded
+ * once, then read-only. Internal to reports/ (vtb__ names); the first
+ * module of the report, depending on none of the others.
+ *
+ * The run is opened through the gates' reader (run_input.h), so the report
+ * trusts a run exactly when `vtbench compare` and `baseline` do: an
+ * incomplete run, one without context.json or with a corrupt one is
+ * refused unless the caller allows it, and a run killed before it
+ * published its files is read back from its journal.
+ *
+ * The axes are those of the scenario key table (keys.h) flagged
+ * VTB_KEY_CHART, indexed by enum vtb_axis: a key added there is detected
+ * here without an edit.
  */
 #ifndef VTB_REPORT_DATA_H
 #define VTB_REPORT_DATA_H
@@ -15,51 +25,57 @@
 
 #include "csv_reader.h"
 #include "json_reader.h"
+#include "keys.h"
 #include "report.h"
+#include "run_input.h"
 #include "vtb/error.h"
 
-/*
- * The sweep axes of results.csv, in the order in which they are considered
- * for a chart's series and slice (the first varying axis is the "primary"
- * one of a sweep).
- */
-enum vtb__report_axis {
-    VTB__AX_HIT_RATIO, /* hit_ratio_target; empty in emergent mode */
-    VTB__AX_THREADS,
-    VTB__AX_CONCURRENCY,
-    VTB__AX_KEY_DIST,
-    VTB__AX_MISS_LATENCY,
-    VTB__AX_COMPLETION,
-    VTB__AX_CONTINUATION,
-    VTB__AX_CACHE_LOCK,
-    VTB__AX_KEYS,
-    VTB__AX_CAPACITY,
-    VTB__AX_TTL,
-    VTB__AX_COUNT
-};
+/* True when charts may sweep axis (its key has VTB_KEY_CHART). Every other
+ * axis reads as empty in every row, so it never varies for a chart. */
+bool vtb__report_axis_charted(int axis);
 
-struct vtb__report_axis_def {
-    const char *column; /* results.csv column */
-    const char *label;  /* as shown in titles and tables */
-    bool numeric;       /* compared as numbers (else as text) */
-    int prefer;         /* value held in a slice: -1 smallest, +1 largest, 0 first seen */
-};
-extern const struct vtb__report_axis_def vtb__report_axes[VTB__AX_COUNT];
+/* The key's name ("hit_ratio", "cache_lock"), for titles and tables. */
+const char *vtb__report_axis_label(int axis);
 
-/* One row of results.csv, typed; strings point into the CSV table. */
+/* True when the axis's values compare as numbers (its value type has a
+ * number function): thread counts, hit ratios, latencies, rates. */
+bool vtb__report_axis_numeric(int axis);
+
+/* One row of results.csv, typed; strings point into the CSV table. A
+ * column that the run lacks (an older vtbench) reads as NaN, "" or the
+ * boolean's default. */
 struct vtb__report_row {
     const char *impl;
     unsigned cell;
-    const char *axis[VTB__AX_COUNT];
-    double axis_num[VTB__AX_COUNT]; /* NaN for text axes and empty fields */
-    double hit_ratio;               /* measured */
-    double ns, ci_low, ci_high;     /* ns per operation: mean and its 95% CI */
-    double ops_per_sec, p50_ns, p99_ns, p999_ns;
+    const char *axis[VTB_AXIS_COUNT];
+    double axis_num[VTB_AXIS_COUNT]; /* NaN for text axes and empty fields */
+    double hit_ratio;                /* measured */
+    double ns, ci_low, ci_high;      /* ns per operation: mean and its 95% CI */
+    double cv;                       /* coefficient of variation of the rounds */
+    const char *ratio_to;            /* the reference implementation of ratio ("" if none) */
+    double ratio, ratio_low, ratio_high;         /* paired, to ratio_to */
+    double ns_saved, ns_saved_low, ns_saved_high; /* ns(impl) - ns(ratio_to), paired */
+    double repetitions, rounds_disturbed;
+    bool repetitions_auto;           /* rounds until the precision (false when not said) */
+    bool precision_reached;          /* true when the run does not say */
+    bool disturbed_excluded;
+    double ops_per_sec, ops_low, ops_high; /* threads x 1e9 / ns, and its CI */
+    double p50_ns, p99_ns, p999_ns;
+    double hit_p50_ns, hit_p99_ns, miss_p50_ns, miss_p99_ns;
+    double latency_samples, hit_samples, miss_samples;
     double bytes_per_op, allocs_per_op, requested_bytes_per_op;
     double ops, total_alloc_bytes, miss_latency_ns, errors;
-    double floor_ns;                /* the cell's cost floor (NaN if absent) */
+    double floor_ns;                 /* the cell's cost floor (NaN if absent) */
     bool bytes_usable;
 };
+
+/* Rows whose rounds vary by more than this coefficient of variation are
+ * noisy (marked in tables, as the console marks them). */
+#define VTB__REPORT_NOISY_CV 0.10
+
+/* True when row's rounds vary by more than VTB__REPORT_NOISY_CV, or it has
+ * fewer than 5 rounds (the console's rule). */
+bool vtb__report_row_noisy(const struct vtb__report_row *row);
 
 /* A cell: its index and the row that first names it (for its axis values). */
 struct vtb__report_cell {
@@ -70,38 +86,52 @@ struct vtb__report_cell {
 
 #define VTB__REPORT_MAX_IMPLS 16
 
+/* Flags of vtb__report_data_load. */
+#define VTB__REPORT_ALLOW_INCOMPLETE 1u /* accept a run the gates would refuse */
+
 /* The run as loaded from its directory. */
 struct vtb__report_data {
     char run_dir[VTB_REPORT_PATH_MAX];
     char scenario[128];
-    struct vtb_csv_table results;
+    struct vtb_run_input input;    /* the tables, context.json and the run's state */
+    const struct vtb_csv_table *results;
     struct vtb__report_row *rows;
     size_t nrows;
     struct vtb__report_cell *cells; /* in order of first appearance */
     size_t ncells;
     const char *impls[VTB__REPORT_MAX_IMPLS]; /* in order of first appearance */
     size_t nimpls;
-    bool has_percentiles; /* percentiles.csv was found and read */
-    struct vtb_csv_table percentiles;
-    /* context.json: root NULL when it is missing or unusable, and then
-     * context_error says why ("context.json: missing"); else "". */
-    struct vtb_json_doc context;
+    bool has_percentiles;          /* percentiles.csv was found and read */
+    const struct vtb_csv_table *percentiles;
+    bool has_samples;              /* samples.csv: per-round figures */
+    const struct vtb_csv_table *samples;
+    /* The files gnuplot reads: the run's own, or copies of the tables
+     * recovered from the journal (report.c writes them). */
+    char results_file[VTB_REPORT_PATH_MAX];
+    char percentiles_file[VTB_REPORT_PATH_MAX];
+    /* context.json as an object, or NULL when it is missing or unusable,
+     * and then context_error says why; else "". */
+    const struct vtb_json_value *context;
     char context_error[VTB_ERROR_MESSAGE_MAX];
 };
 
 /*
- * Loads the run in run_dir into d. results.csv is required; percentiles.csv
- * is optional (runs made before its reporter have none); context.json is
- * optional too, and what is wrong with it goes to d->context_error rather
- * than failing the load. Returns 0, or (with d left empty) VTB_ENOTFOUND
- * (no results.csv), VTB_ESYNTAX (a CSV file is malformed or lacks a
- * column), VTB_ERANGE (path too long, too many implementations),
- * VTB_ENOMEM, VTB_EIO.
+ * Loads the run at run_dir (a run directory, its results.csv or a baseline
+ * NAME.csv: see run_input.h) into d. Returns 0, or (with d left empty)
+ * VTB_EINVAL (an incomplete, uncontexted or corrupt run without
+ * VTB__REPORT_ALLOW_INCOMPLETE: one line saying why; or a run with no
+ * results), VTB_ENOTFOUND (nothing there), VTB_ESYNTAX (a CSV file is
+ * malformed or lacks a column), VTB_ERANGE (path too long, too many
+ * implementations), VTB_ENOMEM, VTB_EIO.
  */
-int vtb__report_data_load(struct vtb__report_data *d, const char *run_dir, struct vtb_error *err);
+int vtb__report_data_load(struct vtb__report_data *d, const char *run_dir, unsigned flags,
+                          struct vtb_error *err);
 
 /* Frees what vtb__report_data_load allocated. */
 void vtb__report_data_fini(struct vtb__report_data *d);
+
+/* True when the run is complete (context.json says so). */
+bool vtb__report_complete(const struct vtb__report_data *d);
 
 /* True when impl has a row in the run. */
 bool vtb__report_impl_known(const struct vtb__report_data *d, const char *impl);
@@ -124,6 +154,18 @@ double vtb__report_cell_axis_num(const struct vtb__report_data *d,
 /* Mean measured hit ratio over the implementations of a cell (NaN if none). */
 double vtb__report_cell_hit_ratio(const struct vtb__report_data *d, unsigned cell);
 
+/* True when row's cell ran rounds until a precision (repetitions = auto)
+ * and did not reach it: its points are drawn hollow and marked '?' (a run
+ * of fixed rounds aims at no precision, as the console also counts it). */
+bool vtb__report_row_imprecise(const struct vtb__report_row *row);
+
+/* True when some row of cell is imprecise. */
+bool vtb__report_cell_imprecise(const struct vtb__report_data *d, unsigned cell);
+
+/* True when results.csv has the precision columns (the templates then
+ * read them). */
+bool vtb__report_has_precision(const struct vtb__report_data *d);
+
 /*
  * Distinct non-empty values of axis over the complete cells, in order of
  * first appearance: at most max are stored in out, and all are counted.
@@ -134,11 +176,17 @@ size_t vtb__report_axis_values(const struct vtb__report_data *d, int axis, const
 /* Number of distinct values of axis over the complete cells (empty fields ignored). */
 size_t vtb__report_axis_distinct(const struct vtb__report_data *d, int axis);
 
-/* The value a slice holds axis at: the smallest, largest or first seen, as
- * vtb__report_axes[axis].prefer says; NULL when the axis has no value. */
+/*
+ * The value a slice holds axis at: the key's default when a complete cell
+ * has it (threads = 1, cache_lock = seqlock, load = closed), else, for the
+ * hit ratio (which has no default), the largest (1: all hits, the case the
+ * articles' speed claims are about), else the first value the scenario
+ * lists. NULL when the axis has no value.
+ */
 const char *vtb__report_preferred_value(const struct vtb__report_data *d, int axis);
 
-/* The first varying axis of the sweep, or -1 when nothing varies. */
+/* The first varying axis of the sweep (in key table order), or -1 when
+ * nothing varies. */
 int vtb__report_primary_axis(const struct vtb__report_data *d);
 
 /*
@@ -153,5 +201,29 @@ double vtb__report_ctx_num(const struct vtb__report_data *d, const char *path);
 const char *vtb__report_ctx_text(const struct vtb__report_data *d, const char *path,
                                  const char *fallback);
 bool vtb__report_ctx_bool(const struct vtb__report_data *d, const char *path, bool fallback);
+
+/*
+ * The clock, from context.json (NaN when the run does not say): its
+ * resolution (the step of its readings: a TSC that moves in 10 ns steps
+ * makes every latency a multiple of 10 ns) and the timer overhead (what
+ * two back-to-back reads measure, included in every timed latency).
+ */
+double vtb__report_clock_resolution_ns(const struct vtb__report_data *d);
+double vtb__report_timer_overhead_ns(const struct vtb__report_data *d);
+
+/* A latency within this many clock steps is quantized (marked as such). */
+#define VTB__REPORT_QUANTIZED_STEPS 10
+
+/* True when value_ns is a latency below VTB__REPORT_QUANTIZED_STEPS clock
+ * steps (false when the resolution is unknown). */
+bool vtb__report_quantized(const struct vtb__report_data *d, double value_ns);
+
+/*
+ * The build that produced the run's figures, in one line ("GNU 12.2.0,
+ * -O2 -g -DNDEBUG, RelWithDebInfo, LTO off"), from context.json: times
+ * depend on it, so every table and chart of times names it. "unknown (no
+ * usable context.json)" when the run has none.
+ */
+void vtb__report_build(const struct vtb__report_data *d, char *buf, size_t size);
 
 #endif /* VTB_REPORT_DATA_H */

@@ -1,11 +1,11 @@
 /*
- * Slicing a sweep into what one chart or one claim looks at, and the
- * crossings of a cost ratio through 1.0 that the break-even chart and the
- * break-even claim share. A chart never mixes two values of an axis
- * silently: every axis that varies is either drawn (on x, as panels, as
- * line styles) or held at one value, and the held values are said in the
- * chart's note. Internal to reports/ (vtb__ names); depends only on
- * report_data.h.
+ * Slicing a sweep into what one chart or one claim looks at; the paired
+ * ratio of two implementations in a cell; and the crossings of a cost
+ * ratio through 1.0 that the break-even chart and the break-even claim
+ * share. A chart never mixes two values of an axis silently: every axis
+ * that varies is either drawn (on x, as panels, as line styles) or held at
+ * one value, and the held values are said in the chart's note. Internal to
+ * reports/ (vtb__ names); depends only on report_data.h.
  */
 #ifndef VTB_REPORT_SLICE_H
 #define VTB_REPORT_SLICE_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ratios.h"
 #include "report_data.h"
 
 /* A series axis has at most this many values; one with more is held. */
@@ -24,8 +25,8 @@
  * series, and every other axis that varies held at one value (fixed).
  */
 struct vtb__report_slice {
-    int x, panel, series;             /* axes, or -1 */
-    const char *fixed[VTB__AX_COUNT]; /* held value, or NULL (not held) */
+    int x, panel, series;               /* axes, or -1 */
+    const char *fixed[VTB_AXIS_COUNT];  /* held value, or NULL (not held) */
 };
 
 /*
@@ -33,7 +34,7 @@ struct vtb__report_slice {
  * into panels (-1: none): the first other varying axis with at most
  * VTB__REPORT_MAX_SERIES_VALUES values becomes the series when
  * allow_series, and every other varying axis is held at its preferred
- * value.
+ * value (vtb__report_preferred_value).
  */
 void vtb__report_slice_init(const struct vtb__report_data *d, struct vtb__report_slice *s,
                             int x, int panel, bool allow_series);
@@ -62,6 +63,18 @@ size_t vtb__report_claim_cells(const struct vtb__report_data *d, unsigned *cells
 const struct vtb__report_row *vtb__report_claim_row(const struct vtb__report_data *d,
                                                     const char *impl, double h);
 
+/*
+ * The paired ratio num/den of ns per operation in cell, with its 95%
+ * interval, and the paired ns saved per operation (num - den) with its
+ * interval: what choosing den saves. Taken from results.csv's ratio
+ * columns when den is num's ratio_to (or inverted when num is den's), else
+ * computed from the rounds of samples.csv with vtb_ratio_paired (rounds in
+ * use only). Returns false (out NaN) when either row is missing or no
+ * round pairs up.
+ */
+bool vtb__report_pair(const struct vtb__report_data *d, unsigned cell, const char *num,
+                      const char *den, struct vtb_ratio *out);
+
 /* Up to this many crossings of a cost ratio through 1.0 are kept. */
 #define VTB__REPORT_MAX_CROSSINGS 8
 
@@ -74,15 +87,15 @@ struct vtb__report_crossings {
 };
 
 /*
- * The cost ratio num/den (ns per operation) against hit ratio over the
- * cells listed (in any order). At each hit ratio the ratio is significantly
- * above 1 when num's 95% confidence interval lies wholly above den's,
- * below 1 when wholly below, and within noise otherwise. A crossing is
- * where the ratio passes through 1.0 between two neighbouring significant
- * points of opposite sides (by linear interpolation over the hit ratios
- * between them), so that noise around 1.0 is not reported as a crossing.
- * Returns the number of crossings stored in out (in increasing hit ratio),
- * or -1 when fewer than 2 hit ratios have both implementations.
+ * The cost ratio num/den (ns per operation, paired: vtb__report_pair)
+ * against hit ratio over the cells listed (in any order). At each hit
+ * ratio the ratio is significantly above 1 when its 95% interval lies
+ * wholly above 1, below when wholly below, and within noise otherwise. A
+ * crossing is where the ratio passes through 1.0 between two neighbouring
+ * significant points of opposite sides (by linear interpolation over the
+ * hit ratios between them), so that noise around 1.0 is not reported as a
+ * crossing. Returns the number of crossings stored in out (in increasing
+ * hit ratio), or -1 when fewer than 2 hit ratios have both implementations.
  */
 int vtb__report_crossings(const struct vtb__report_data *d, const unsigned *cells, size_t ncells,
                           const char *num, const char *den, struct vtb__report_crossings *out);
