@@ -16,9 +16,13 @@
  *     cut); what its journal holds is recovered, and the run is incomplete;
  *   - a context.json that is not JSON, or has no boolean "complete":
  *     corrupt, incomplete.
- * An incomplete run is refused (VTB_EINVAL, one line saying why) unless the
- * caller allows it, and then its tables are what it holds: the files, or
- * the journal's cells when the files were never published.
+ * A baseline is judged by its NAME.context.json, which `vtbench baseline`
+ * copies from the run. A baseline saved before it did so has none, and is
+ * judged like any table without a context.json: nothing says it is
+ * complete (the message says to save it again).
+ * A run that is not complete is refused (VTB_EINVAL, one line saying why)
+ * unless the caller allows it, and then its tables are what it holds: the
+ * files, or the journal's cells when the files were never published.
  */
 #ifndef VTB_RUN_INPUT_H
 #define VTB_RUN_INPUT_H
@@ -35,6 +39,7 @@
 /* Flags of vtb_run_input_open. */
 #define VTB_RUN_INPUT_ALLOW_INCOMPLETE 1u /* accept an incomplete run (the caller warns) */
 #define VTB_RUN_INPUT_PERCENTILES 2u      /* read percentiles.csv too (the report) */
+#define VTB_RUN_INPUT_SAMPLES_LATER 4u    /* leave samples to vtb_run_input_read_samples */
 
 enum vtb_run_state {
     VTB_RUN_COMPLETE,   /* context.json says complete */
@@ -52,7 +57,9 @@ struct vtb_run_input {
     char dir[VTB_RUN_INPUT_PATH_MAX];         /* the run directory, "" for a baseline */
     enum vtb_run_state state;
     char reason[VTB_ERROR_MESSAGE_MAX];       /* why it is not complete ("" when it is) */
-    unsigned cells_recovered;                 /* VTB_RUN_RECOVERED: from the journal */
+    unsigned cells_recovered;                 /* from the journal (from_journal) */
+    bool from_journal;                        /* the tables were rebuilt from DIR/journal */
+    bool journal_torn;                        /* a damaged last record of it was dropped */
     struct vtb_csv_table results;
     struct vtb_csv_table samples;             /* valid when has_samples */
     struct vtb_csv_table percentiles;         /* valid when has_percentiles */
@@ -63,13 +70,37 @@ struct vtb_run_input {
 
 /*
  * Opens the run at path (see the top). Returns 0; VTB_EINVAL when the run is
- * incomplete and not allowed ("PATH: incomplete run: REASON; ..."), or a
- * run with no results at all; VTB_ENOTFOUND when nothing is there; the CSV
- * reader's VTB_ESYNTAX/VTB_ERANGE for a malformed table; VTB_EIO;
- * VTB_ENOMEM. Free with vtb_run_input_close (also after an error).
+ * not complete and that is not allowed ("PATH: not a complete run: REASON;
+ * refused (pass --allow-incomplete ...)", one line), or a run with no
+ * results at all; VTB_ENOTFOUND when nothing is there; the CSV reader's
+ * VTB_ESYNTAX/VTB_ERANGE for a malformed table; VTB_EIO; VTB_ENOMEM. Free
+ * with vtb_run_input_close (also after an error).
  */
 int vtb_run_input_open(struct vtb_run_input *in, const char *path, unsigned flags,
                        struct vtb_error *err);
+
+/*
+ * As vtb_run_input_open, keeping only the named columns of results.csv and
+ * of samples.csv (NULL-terminated lists; NULL keeps every column): a gate
+ * that reads a few of a large run's ninety columns holds only those
+ * (vtb_csv_read_columns). A table rebuilt from the journal keeps every
+ * column (it is a killed run's, which is small). Check for the columns the
+ * caller needs with vtb_csv_column or vtb_csv_require.
+ */
+int vtb_run_input_open_columns(struct vtb_run_input *in, const char *path, unsigned flags,
+                               const char *const *results_columns,
+                               const char *const *samples_columns, struct vtb_error *err);
+
+/*
+ * Reads the samples now, keeping only columns (NULL: all), for a caller
+ * that opened with VTB_RUN_INPUT_SAMPLES_LATER so as not to hold both
+ * tables at once (it may vtb_csv_free in->results first; close stays
+ * safe). From the journal when the results came from it. Returns 0 also
+ * when there are no samples (has_samples stays false); the CSV reader's
+ * and the journal's errors otherwise.
+ */
+int vtb_run_input_read_samples(struct vtb_run_input *in, const char *const *columns,
+                               struct vtb_error *err);
 
 void vtb_run_input_close(struct vtb_run_input *in);
 
