@@ -32,6 +32,15 @@ for s in "${scenarios[@]}"; do
   "$bin" report "$ref/$s"
 done
 
+# The stamp: which commit and build produced the reference, and when. A
+# reference from a tree with uncommitted changes could not be reproduced.
+revision=$(git rev-parse --short=12 HEAD)
+if ! git diff --quiet HEAD -- harness impl reports scenarios CMakeLists.txt; then
+  revision="$revision (with uncommitted changes)"
+fi
+stamp="Generated on $(date -u +%Y-%m-%d) from commit $revision by scripts/make-docs.sh."
+echo "$stamp" > "$ref/STAMP"
+
 # docs/results.md: a short introduction, then each report with its headings
 # one level down and its chart links made relative to docs/.
 out=docs/results.md
@@ -60,6 +69,8 @@ run's sweep cannot fill are skipped with a one-line note; where a chart holds a 
 one value (e.g. one thread) its title and note say so.
 
 EOF
+  echo "*$stamp*"
+  echo
   for s in "${scenarios[@]}"; do
     echo
     sed -e 's/^#/##/' \
@@ -68,4 +79,6 @@ EOF
   done
 } > "$tmp"
 mv "$tmp" "$out"
-echo "docs: $out"
+# The README's findings, from the same runs.
+python3 scripts/findings.py --reference "$ref" --readme README.md
+echo "docs: $out, README.md findings, $ref/STAMP"
