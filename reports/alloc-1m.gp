@@ -6,7 +6,8 @@
 # On the bars the articles' figures are about (hit ratios 0.8 and 1, Task
 # and ValueTask: alloc-task and value-task), markers show the articles'
 # totals and the totals that follow from the primary sources' object sizes
-# (claims.c holds both).
+# (claims.c holds both), as lines across the bar, on a white edge so that
+# they show on any bar: black the articles', violet the primary.
 # Extra variables: cats (cell_index of each cluster), catlabels (its value
 # on the sweep's first axis), xaxis (that axis), bytes_kind (usable or
 # requested bytes); mk, mi, mmb, msrc: per marker, its cluster (from 1),
@@ -54,7 +55,9 @@ plot for [i=1:ni] datafile \
      for [i=1:ni] datafile \
      using (strcol("impl") eq word(impls, i) ? bar_x(i) : NaN):(mb(0)):(sprintf("%.3g", mb(0))) \
      with labels offset 0,0.7 font ",9" notitle, \
-     $marks using 1:($3 == 1 ? $2 : NaN) with points pt 12 ps 2.2 lw 2 lc rgb "#000000" \
-     title (nm > 0 ? "articles' figure" : ""), \
-     $marks using 1:($3 == 2 ? $2 : NaN) with points pt 2 ps 2.2 lw 2 lc rgb "#000000" \
-     title (nm > 0 ? "from the primary sources' sizes" : "")
+     $marks using ($1 - 0.6 * bw):2:(1.2 * bw):(0) with vectors nohead lw 7 \
+     lc rgb "#ffffff" notitle, \
+     $marks using ($3 == 1 ? $1 - 0.6 * bw : NaN):2:(1.2 * bw):(0) with vectors nohead lw 3 \
+     lc rgb "#000000" title (nm > 0 ? "articles' figure" : ""), \
+     $marks using ($3 == 2 ? $1 - 0.6 * bw : NaN):2:(1.2 * bw):(0) with vectors nohead lw 3 \
+     lc rgb "#8e00b0" title (nm > 0 ? "from the primary sources' sizes" : "")

@@ -21,7 +21,7 @@ stats datafile using (in_any(0) ? column("allocs_per_op") : NaN) nooutput
 amax = STATS_max > 0 ? STATS_max : 1
 
 set lmargin at screen 0.07
-set rmargin at screen 0.40
+set rmargin at screen 0.38
 set yrange [-0.04 * bmax:1.08 * bmax]
 set ylabel bytes_label
 set title "bytes per call"
@@ -30,12 +30,12 @@ plot for [g=1:ngroups] for [i=1:ni] datafile \
      with linespoints lw 1.6 ps 1.1 dt group_dt(g) \
      lc rgb impl_color(word(impls, i)) pt impl_pt(word(impls, i)) notitle
 
-set lmargin at screen 0.48
-set rmargin at screen 0.81
+set lmargin at screen 0.46
+set rmargin at screen 0.78
 set yrange [-0.04 * amax:1.08 * amax]
 set ylabel "allocations per call (library's own count)"
 set title "allocations per call"
-set key at screen 0.825, screen 0.85 left top vertical Left reverse box lc rgb "#c0c0c0" samplen 3
+set key at screen 0.795, screen 0.85 left top vertical Left reverse box lc rgb "#c0c0c0" samplen 3
 plot for [g=1:ngroups] for [i=1:ni] datafile \
      using (sel(g, i) ? column("hit_ratio_target") : NaN):(column("allocs_per_op")) \
      with linespoints lw 1.6 ps 1.1 dt group_dt(g) \

@@ -66,10 +66,11 @@ bool vtb__chart_plan_alloc(const struct vtb__report_data *d, struct vtb__chart_p
     vtb__chart_slice_note(p->note, &s,
                           usable ? "bytes per call as jemalloc hands them out (size classes), "
                                    "and allocations per call, both counted exactly (no "
-                                   "interval)"
+                                   "interval; lines of equal counts lie on one another)"
                                  : "bytes per call as requested from malloc (no jemalloc "
                                    "statistics), and allocations per call, both counted "
-                                   "exactly (no interval)");
+                                   "exactly (no interval; lines of equal counts lie on one "
+                                   "another)");
     return true;
 }
 

@@ -45,15 +45,27 @@ static bool has_kind(const struct vtb__report_data *d, unsigned cell, const char
     return kind_row(d, cell, impl, kind) >= 0;
 }
 
-/* The samples a spectrum line was computed from ("" when percentiles.csv
- * predates its samples column). */
+/* The samples a spectrum line was computed from, with thousands separated
+ * ("104,966"), or "?" when percentiles.csv predates its samples column. */
 static const char *line_samples(const struct vtb__report_data *d, unsigned cell,
-                                const char *impl, const char *kind)
+                                const char *impl, const char *kind, char *buf, size_t size)
 {
     long r = kind_row(d, cell, impl, kind);
     long sc = vtb_csv_column(d->percentiles, "samples");
+    const char *n = r >= 0 && sc >= 0 ? vtb_csv_cell(d->percentiles, (size_t)r, (size_t)sc) : "";
+    size_t len = strlen(n), out = 0;
 
-    return r >= 0 && sc >= 0 ? vtb_csv_cell(d->percentiles, (size_t)r, (size_t)sc) : "";
+    if (len == 0 || strspn(n, "0123456789") != len || len + len / 3 >= size) {
+        snprintf(buf, size, "?");
+        return buf;
+    }
+    for (size_t k = 0; k < len; k++) {
+        if (k > 0 && (len - k) % 3 == 0)
+            buf[out++] = ',';
+        buf[out++] = n[k];
+    }
+    buf[out] = '\0';
+    return buf;
 }
 
 /*
@@ -98,13 +110,13 @@ static void spectrum_lines(struct vtb__chart_plan *p, const struct vtb__report_d
         const char *kind = k == 0 ? "hit" : "miss";
 
         for (size_t i = 0; i < d->nimpls; i++) {
-            const char *n = line_samples(d, cell, d->impls[i], kind);
+            char n[32];
 
             if (!has_kind(d, cell, d->impls[i], kind))
                 continue;
             vtb__gp_word(&kinds, kind);
             vtb__gp_word(&impls, d->impls[i]);
-            vtb__gp_word(&samples, n[0] != '\0' ? n : "?");
+            vtb__gp_word(&samples, line_samples(d, cell, d->impls[i], kind, n, sizeof(n)));
         }
     }
     vtb__gp_var(&p->vars, "kinds", vtb__gp_str(&kinds));

@@ -301,11 +301,17 @@ static void claim_total(const struct vtb__claim_ctx *cx, struct vtb__claim_resul
                       "interval)", VTB__CLAIM_TOLERANCE * 100);
     } else {
         res->verdict = VTB_VERDICT_REFUTED;
-        say(res->why, "alloc-task's total is %.1fx the articles' %.0f MB%s; value-task's %s",
-            am / task_mb, task_mb, va == VTB_VERDICT_CONFIRMED ? " (within tolerance)" : "",
-            vv == VTB_VERDICT_CONFIRMED ? "is within tolerance" : "is not");
-        say_more(res->why, "; the sizes are this C library's, and the totals follow from them "
-                           "and the hit ratio");
+        say(res->why, "alloc-task's %.1f MB is %s the articles' %.0f MB", am,
+            va == VTB_VERDICT_CONFIRMED ? "within 30% of" : "not within 30% of", task_mb);
+        if (value_mb > 0)
+            say_more(res->why, ", value-task's %.1f MB %s their %.0f MB", vm,
+                     vv == VTB_VERDICT_CONFIRMED ? "within 30% of" : "not within 30% of",
+                     value_mb);
+        else
+            say_more(res->why, ", value-task's %.1f MB %s their 0 MB", vm,
+                     vv == VTB_VERDICT_CONFIRMED ? "matches" : "does not match");
+        say_more(res->why, "; the sizes are this C library's, and the totals follow from "
+                           "them and the hit ratio");
     }
 }
 

@@ -21,7 +21,7 @@ if (!exists("out")) out = "open-loop.svg"
 if (!exists("impls")) impls = "alloc-task value-task pooled"
 if (!exists("title")) title = "p99 latency vs offered load (open loop)"
 if (!exists("term")) term = "svg"
-W = 960
+W = 1200
 H = 800
 # gnuplot cannot `load` inside a bracketed block: load through an expression.
 load (exists("common") ? common : "/dev/null")
@@ -67,8 +67,20 @@ do for [i=1:words(impls)] {
     eval sprintf('set style line %d lc rgb "%s" lw 2 pt 7 ps 0.8', i, impl_color(word(impls, i)))
 }
 
-set multiplot layout 2,1 title title
-set lmargin 12
+# The figures depend on the build: say which (vtbench passes build).
+if (exists("build")) title = title . "\n" . "build: " . build
+set multiplot title title
+# Both panels share one x range and the same margins, so that they align;
+# the legend sits right of them, never over the data.
+set lmargin at screen 0.09
+set rmargin at screen 0.68
+stats $rows1 using 1 nooutput
+xmax = STATS_max
+do for [i=2:words(impls)] {
+    eval sprintf('stats $rows%d using 1 nooutput', i)
+    xmax = STATS_max > xmax ? STATS_max : xmax
+}
+set xrange [0:xmax * 1.05]
 
 # Upper panel: p99 in microseconds, log scale; x is offered load in M ops/s.
 set size 1,0.66
@@ -78,7 +90,7 @@ set ylabel "p99 latency (us)"
 set logscale y
 set format y "%g"
 set grid xtics ytics mytics
-set key outside right top vertical
+set key at screen 0.70, screen 0.93 left top vertical Left reverse box lc rgb "#c0c0c0"
 set xlabel ""
 set format x ""
 plot for [i=1:words(impls)] rows(i) using 1:2 smooth unique with linespoints ls i \
@@ -86,7 +98,8 @@ plot for [i=1:words(impls)] rows(i) using 1:2 smooth unique with linespoints ls 
      for [i=1:words(impls)] rows(i) using 1:3 smooth unique with lines ls i dt 2 lw 1 \
          title word(impls,i)." (from actual issue)", \
      for [i=1:words(impls)] rows(i) using 1:($5 > 0 ? $2 : NaN) with points ls i pt 6 \
-         ps 1.8 notitle
+         ps 1.8 notitle, \
+     keyentry with points pt 6 ps 1.8 lc rgb "#606060" title "ringed: rate not reached"
 
 # Lower panel: achieved / intended; below 1 the generator fell behind.
 set size 1,0.32

@@ -391,16 +391,26 @@ static void write_summary(FILE *out, const struct vtb__report_data *d)
 
 /* ---- Latency ---- */
 
-/* "30 (6,250)": a percentile and the samples it comes from. */
+/* "30 (6,250)": a percentile and the samples it comes from, thousands
+ * separated. */
 static const char *latency_n(char *buf, size_t size, const struct vtb__report_data *d,
                              double v, double n)
 {
-    char l[48];
+    char l[48], digits[32], grouped[48];
+    size_t len, out = 0;
 
-    if (!(n > 0))
+    if (!(n > 0) || n >= 1e18) {
         snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, "%s (%.0f)", latency(l, sizeof(l), d, v), n);
+        return buf;
+    }
+    len = (size_t)snprintf(digits, sizeof(digits), "%.0f", n);
+    for (size_t k = 0; k < len; k++) {
+        if (k > 0 && (len - k) % 3 == 0)
+            grouped[out++] = ',';
+        grouped[out++] = digits[k];
+    }
+    grouped[out] = '\0';
+    snprintf(buf, size, "%s (%s)", latency(l, sizeof(l), d, v), grouped);
     return buf;
 }
 
@@ -414,7 +424,7 @@ static void write_latency(FILE *out, const struct vtb__report_data *d)
     unsigned cells[256];
     size_t n = vtb__report_claim_cells(d, cells, 256);
     double over = vtb__report_timer_overhead_ns(d), res = vtb__report_clock_resolution_ns(d);
-    char a[64], b[64], c[64], e[64];
+    char a[128], b[128], c[128], e[128];
 
     if (n == 0)
         return;

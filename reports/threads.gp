@@ -87,7 +87,7 @@ do for [p=1:npanels] {
          with yerrorbars lw 1.2 ps 1.0 lc rgb impl_color(word(impls, i)) \
          pt impl_pt_open(word(impls, i)) notitle, \
          for [g=g1:g2] for [i=1:ni] datafile \
-         using (sel(g, i) ? column("threads") : NaN):(ideal(g, i)) \
+         using (sel(g, i) ? tx(i) : NaN):(ideal(g, i)) \
          with lines lw 1.2 dt 3 lc rgb impl_color(word(impls, i)) notitle, \
          for [g=g1:g2] for [i=1:ni] datafile \
          using (sel(g, i) && ringed(0) ? tx(i) : OFF):(column("ops_per_sec") / 1e6) \
