@@ -19,7 +19,6 @@
 #include "atomic_file.h"
 #include "charts.h"
 #include "gnuplot.h"
-#include "journal.h"
 #include "report_data.h"
 #include "report_md.h"
 
@@ -148,10 +147,7 @@ static int give_gnuplot_files(struct vtb__report_data *d, const char *out_dir,
 {
     int rc = 0;
 
-    char journal[VTB_REPORT_PATH_MAX + 16];
-
-    snprintf(journal, sizeof(journal), "%s/%s", d->input.dir, VTB_JOURNAL_NAME);
-    if (d->input.dir[0] == '\0' || strcmp(d->results_file, journal) != 0)
+    if (!d->input.from_journal)
         return 0;
     rc = write_table(out_dir, "recovered-results.csv", d->results, d->results_file,
                      sizeof(d->results_file), err);
