@@ -28,6 +28,8 @@ const struct vtb__chart_def vtb__charts[] = {
      vtb__chart_plan_alloc_1m},
     {"open-loop", "p99 latency versus offered load (open loop)", VTB__CHART_LOG,
      vtb__chart_plan_open_loop},
+    {"backend", "Simulated versus real misses: time per call and p99 versus hit ratio",
+     VTB__CHART_LOG, vtb__chart_plan_backend},
 };
 const size_t vtb__chart_count = sizeof(vtb__charts) / sizeof(vtb__charts[0]);
 

@@ -11,7 +11,8 @@
  * held at which value, which cells are complete.
  *
  * The plans live by family: charts_cost.c (time and bytes per call against
- * hit ratio: ns-per-op, alloc, break-even, alloc-1m), charts_latency.c (the
+ * hit ratio: ns-per-op, alloc, break-even, alloc-1m, and simulated against
+ * real misses: backend), charts_latency.c (the
  * percentile spectrum) and charts_scaling.c (as the load grows: threads,
  * key skew, offered load). Internal to reports/ (vtb__chart_ names).
  */
@@ -79,6 +80,7 @@ vtb__chart_plan_fn vtb__chart_plan_ns_per_op;        /* charts_cost.c */
 vtb__chart_plan_fn vtb__chart_plan_alloc;            /* charts_cost.c */
 vtb__chart_plan_fn vtb__chart_plan_break_even;       /* charts_cost.c */
 vtb__chart_plan_fn vtb__chart_plan_alloc_1m;         /* charts_cost.c */
+vtb__chart_plan_fn vtb__chart_plan_backend;          /* charts_cost.c */
 vtb__chart_plan_fn vtb__chart_plan_latency_spectrum; /* charts_latency.c */
 vtb__chart_plan_fn vtb__chart_plan_threads;          /* charts_scaling.c */
 vtb__chart_plan_fn vtb__chart_plan_key_skew;         /* charts_scaling.c */

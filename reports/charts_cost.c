@@ -74,6 +74,36 @@ bool vtb__chart_plan_alloc(const struct vtb__report_data *d, struct vtb__chart_p
     return true;
 }
 
+/* ---- Simulated versus real misses ---- */
+
+bool vtb__chart_plan_backend(const struct vtb__report_data *d, struct vtb__chart_plan *p)
+{
+    int b = vtb__report_axis_named("backend");
+    struct vtb__report_slice s;
+
+    if (b < 0 || vtb__report_axis_distinct(d, b) < 2) {
+        vtb__chart_note(p->note, "this run measures one backend; a sweep of backend = sim, "
+                                 "redis compares simulated and real misses");
+        return false;
+    }
+    if (!vtb__chart_hit_ratio_swept(d, p->note))
+        return false;
+    /* The backend is the series, whatever else varies: it is what the
+     * chart is about. */
+    vtb__report_slice_init(d, &s, VTB_AXIS_hit_ratio, -1, false);
+    s.series = b;
+    s.fixed[b] = NULL;
+    vtb__chart_impls(p, d);
+    if (vtb__chart_groups(p, d, &s) == 0)
+        return false;
+    vtb__chart_slice_note(p->note, &s,
+                          "mean ns per call with its 95% interval (left) and p99 latency of "
+                          "all calls (right; from one histogram of all rounds, no interval), "
+                          "both log scale");
+    vtb__chart_precision_note(p->note, d, &s);
+    return true;
+}
+
 /* ---- Break-even ---- */
 
 /* The two cost ratios of the break-even chart: numerator / denominator. */

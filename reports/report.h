@@ -40,7 +40,7 @@
 #include "vtb/error.h"
 
 #define VTB_REPORT_PATH_MAX 1024
-#define VTB_REPORT_CHART_MAX 8
+#define VTB_REPORT_CHART_MAX 12
 #define VTB_REPORT_NOTE_MAX 1024
 
 /* What happened to one chart. */

@@ -27,6 +27,11 @@ bool vtb__report_axis_charted(int axis)
     return k != NULL && (k->flags & VTB_KEY_CHART) != 0 && k->column != NULL;
 }
 
+int vtb__report_axis_named(const char *name)
+{
+    return vtb_key_axis(vtb_key_find(name));
+}
+
 const char *vtb__report_axis_label(int axis)
 {
     const struct vtb_key *k = vtb_axis_key((enum vtb_axis)axis);

@@ -34,6 +34,10 @@
  * axis reads as empty in every row, so it never varies for a chart. */
 bool vtb__report_axis_charted(int axis);
 
+/* The axis of the key called name, or -1 when the key table has no such
+ * axis (a chart about an axis that a build may not have yet). */
+int vtb__report_axis_named(const char *name);
+
 /* The key's name ("hit_ratio", "cache_lock"), for titles and tables. */
 const char *vtb__report_axis_label(int axis);
 

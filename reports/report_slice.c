@@ -300,3 +300,19 @@ int vtb__report_crossings(const struct vtb__report_data *d, const unsigned *cell
     }
     return crossings;
 }
+
+double vtb__report_differs_from(const struct vtb__report_data *d, const unsigned *cells,
+                                size_t ncells, const char *num, const char *den)
+{
+    struct ratio_point pts[MAX_POINTS];
+    struct vtb__report_crossings unused;
+    size_t n;
+    double from = NAN;
+
+    memset(&unused, 0, sizeof(unused));
+    n = ratio_points(d, cells, ncells, num, den, pts, &unused);
+    qsort(pts, n, sizeof(pts[0]), by_hit_ratio);
+    for (size_t k = n; k-- > 0 && pts[k].side != 0;)
+        from = pts[k].h;
+    return from;
+}

@@ -75,6 +75,15 @@ const struct vtb__report_row *vtb__report_claim_row(const struct vtb__report_dat
 bool vtb__report_pair(const struct vtb__report_data *d, unsigned cell, const char *num,
                       const char *den, struct vtb_ratio *out);
 
+/*
+ * The smallest hit ratio from which on the paired ratio num/den differs
+ * from 1 beyond its 95% interval at every hit ratio of the cells listed
+ * (in any order): NaN when it does not at the highest one. A point of fewer
+ * than 2 rounds has no interval and does not differ.
+ */
+double vtb__report_differs_from(const struct vtb__report_data *d, const unsigned *cells,
+                                size_t ncells, const char *num, const char *den);
+
 /* Up to this many crossings of a cost ratio through 1.0 are kept. */
 #define VTB__REPORT_MAX_CROSSINGS 8
 

@@ -54,7 +54,7 @@
 
 static const char *const all_charts[] = {"ns-per-op",  "threads",  "alloc",    "key-skew",
                                          "latency-spectrum", "break-even", "alloc-1m",
-                                         "open-loop"};
+                                         "open-loop", "backend"};
 #define NCHARTS (sizeof(all_charts) / sizeof(all_charts[0]))
 
 /* A fresh empty directory per test, removed with what is in it. */
@@ -340,11 +340,13 @@ static void test_sweep(void **state)
     check_files(&o);
     assert_false(o.incomplete);
     /* A closed-loop hit ratio x threads sweep fills everything but the
-     * key-skew and open-loop charts. */
+     * key-skew, open-loop and backend charts. */
     for (size_t k = 0; k < NCHARTS; k++)
         assert_int_equal(chart(&o, all_charts[k])->drawn,
                          strcmp(all_charts[k], "key-skew") != 0 &&
-                             strcmp(all_charts[k], "open-loop") != 0);
+                             strcmp(all_charts[k], "open-loop") != 0 &&
+                             strcmp(all_charts[k], "backend") != 0);
+    assert_non_null(strstr(chart(&o, "backend")->note, "this run measures one backend"));
     assert_string_equal(chart(&o, "key-skew")->note,
                         "this run uses a single key distribution; a key_dist sweep is needed");
     /* Two thread counts are never mixed silently: lines per thread count,
@@ -486,6 +488,43 @@ static void test_not_a_run_dir(void **state)
     snprintf(missing, sizeof(missing), "%s/nothing", (const char *)*state);
     assert_int_equal(vtb_report_generate(missing, NULL, 0, &o, &err), VTB_ENOTFOUND);
     assert_int_equal(vtb_report_generate(NULL, NULL, 0, &o, &err), VTB_EINVAL);
+}
+
+/* A sweep of backend = sim, redis (the sweep's two thread counts made
+ * into two backends) draws simulated against real misses, and report.md
+ * says from which hit ratio alloc-task and value-task differ beyond the
+ * noise on each. Skipped when the key table has no backend axis. */
+static void test_backends(void **state)
+{
+    static const struct edit two[] = {{-1, NULL, "threads", "1"},
+                                      {-1, NULL, "backend", "sim"},
+                                      {1, NULL, "backend", "redis"},
+                                      {3, NULL, "backend", "redis"},
+                                      {5, NULL, "backend", "redis"}};
+    const char *run;
+    struct vtb_report_outcome o;
+    char *md;
+
+    if (vtb__report_axis_named("backend") < 0)
+        skip();
+    run = copy_fixture(*state, "sweep", "run");
+    edit_results(run, two, sizeof(two) / sizeof(two[0]));
+    generate_run(run, NULL, 0, &o);
+    check_files(&o);
+    assert_true(chart(&o, "backend")->drawn);
+    assert_non_null(strstr(chart(&o, "backend")->note, "one line style per backend"));
+    assert_false(chart(&o, "threads")->drawn);
+    md = read_text(o.report_md);
+    assert_non_null(md);
+    assert_contains(md, "## Simulated versus real misses");
+    assert_contains(md, "| 1 | redis | 28.9 | 15.0 | 1.92x [1.69, 2.18] |");
+    assert_contains(md, "- backend=sim: alloc-task and value-task differ beyond the 95% interval "
+                        "of their paired ratio from hit ratio 0.8 on.");
+    assert_contains(md, "- backend=redis: alloc-task and value-task differ beyond the 95% "
+                        "interval of their paired ratio from hit ratio 1 on.");
+    /* The claims hold the backend at its default. */
+    assert_contains(md, "held at backend=sim");
+    free(md);
 }
 
 /* ---- Runs the gates refuse ---- */
@@ -1181,6 +1220,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rerun_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_gnuplot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_run_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_incomplete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recovers_killed_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fixed_scales, setup, teardown),
