@@ -3,7 +3,8 @@
 # results.csv of ROWS rows (default 80000) in vtbench's real layout (the
 # header and rows of results/baselines/quick.csv, about 90 columns, with the
 # axis columns keys and capacity varied so that every row is a distinct
-# cell) and a samples.csv with 5 repetitions per row, copies them, runs
+# cell) and a samples.csv with 5 rounds per row (times and floors, as
+# vtbench writes them), plus a context.json that says complete, copies them, runs
 # `vtbench compare --time-gate off A B` on the two copies, and prints the
 # wall time and peak resident memory of that one process. The target is
 # under 1 s and under 100 MB for 80000 rows; the generated files' sizes are
@@ -43,7 +44,8 @@ header, body = table[0], table[1:]
 if not body:
     sys.exit(f"{template}: no data rows to use as a template")
 col = {name: i for i, name in enumerate(header)}
-for name in ("scenario", "impl", "keys", "capacity", "cell_index", "repetitions"):
+for name in ("scenario", "impl", "keys", "capacity", "cell_index", "repetitions",
+             "floor_ns_per_hit"):
     if name not in col:
         sys.exit(f"{template}: no column {name}")
 cells_per_cycle = max(int(r[col["cell_index"]]) for r in body) + 1
@@ -55,7 +57,8 @@ with open(f"{out}/results.csv", "w", newline="") as rf, \
     results = csv.writer(rf, lineterminator="\r\n")
     samples = csv.writer(sf, lineterminator="\r\n")
     results.writerow(header)
-    samples.writerow(["scenario", "cell_index", "impl", "repetition", "ns_per_op"])
+    samples.writerow(["scenario", "cell_index", "impl", "repetition", "ns_per_op", "floor_ns",
+                      "disturbed", "used"])
     for n in range(rows):
         cycle, row = divmod(n, len(body))
         r = list(body[row])
@@ -67,11 +70,13 @@ with open(f"{out}/results.csv", "w", newline="") as rf, \
         r[col["repetitions"]] = str(reps)
         results.writerow(r)
         ns = float(r[median]) if median is not None and r[median] else 100.0
+        floor_ns = float(r[col["floor_ns_per_hit"]]) if r[col["floor_ns_per_hit"]] else 10.0
         for k in range(reps):
             samples.writerow([r[col["scenario"]], cell, r[col["impl"]], k,
-                              f"{ns * (1 + spread[k]):.3f}"])
+                              f"{ns * (1 + spread[k]):.3f}",
+                              f"{floor_ns * (1 + spread[(k + 2) % reps]):.3f}", "false", "true"])
 EOF
-# vtbench compare may require the run's context.json beside its results.
+# The gate refuses a run whose context.json does not say it is complete.
 printf '{"complete": true}\n' >"$work/A/context.json"
 cp "$work/A/results.csv" "$work/A/samples.csv" "$work/A/context.json" "$work/B/"
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Refreshes the baselines that CI's regression gate compares against
 # (docs/ci.md), from two runs of one scenario file on this machine:
-#   results/baselines/NAME.csv (+ NAME.samples.csv)  a normal run: allocations,
-#       bytes, pool misses and errors per operation (times are kept for the
-#       report, not gated in CI)
-#   results/baselines/NAME-instructions.csv          a run under callgrind
-#       (vtbench run --instructions): instructions per operation
+#   results/baselines/NAME.csv (+ NAME.samples.csv, NAME.context.json)  a
+#       normal run: allocations, bytes, pool misses and errors per operation
+#       (times are kept for the report, not gated in CI)
+#   results/baselines/NAME-instructions.csv (+ NAME-instructions.context.json)
+#       a run under callgrind (vtbench run --instructions): instructions per
+#       operation
+# Each baseline keeps its run's context.json: the gate refuses a baseline
+# without one (nothing would say the run was complete).
 #
 #   scripts/refresh-baseline.sh [SCENARIO_FILE [NAME]]
 #       defaults: scenarios/quick.ini, NAME = the file's base name

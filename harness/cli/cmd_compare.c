@@ -1,7 +1,14 @@
 /*
- * `vtbench compare` and `vtbench baseline`: the command-line front-ends of
- * the regression gate (argument parsing, the verdict table, exit codes).
- * The rules themselves live in compare.c and are described in compare.h.
+ * `vtbench compare`: the command-line front-end of the regression gate
+ * (arguments, the table of what changed, exit codes). The rules live in
+ * harness/compare/ and are described in compare.h.
+ *
+ * The output is compact: the two inputs, the rules, then only what is not
+ * "same" (--all lists everything), the cells on one side only, a summary
+ * and the result. Texts from the files (labels, implementations, paths)
+ * are escaped: a control character in them must show as text, never act
+ * on the terminal. The exit code is the gate's answer, and stdout is
+ * checked last, since a verdict that could not be written was not given.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,47 +19,38 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "messages.h"
 
 static void compare_usage(FILE *out)
 {
     fprintf(out,
-            "usage: vtbench compare BASE NEW [--threshold 0.10] [--alpha 0.05]\n"
-            "                       [--tolerance METRIC=VALUE]... [--noisy-cv 0.10]\n"
-            "                       [--time-gate on|off] [--fail-on-noisy] [--all]\n"
+            "usage: vtbench compare BASE NEW [--threshold 0.10] [--tolerance METRIC=VALUE]...\n"
+            "                       [--time-gate on|off] [--fail-on-unknown] [--all]\n"
+            "                       [--allow-incomplete]\n"
             "\n"
-            "Compares run NEW against BASE (run directories, or results files such as\n"
-            "results/baselines/quick.csv); per-repetition samples come from samples.csv\n"
-            "(or NAME.samples.csv beside a baseline NAME.csv) when present. Rows are\n"
-            "matched by scenario, implementation and every axis, not by position.\n"
+            "Compares run NEW against BASE: run directories, or results files such as\n"
+            "results/baselines/quick.csv (with NAME.samples.csv and NAME.context.json).\n"
+            "Rows are matched by scenario, implementation and every axis. A run that is\n"
+            "not complete (interrupted, killed, no or a corrupt context.json) is refused.\n"
             "\n"
             "  deterministic metrics (allocs_per_op, bytes_per_op, requested_bytes_per_op,\n"
             "  pool_misses_per_op, errors, value_mismatches, instructions_per_op) must not\n"
             "  grow beyond their tolerance (0; instructions_per_op 1%%); value-task and\n"
             "  pooled must not allocate on hits, pooled not at all.\n"
-            "  ns_per_op is slower/faster only when a Mann-Whitney test on the repetitions\n"
-            "  gives p < alpha AND the median moved beyond the threshold; a CV above\n"
-            "  --noisy-cv on either side makes it noisy (reported, not failed).\n"
+            "  ns_per_op: the change new/base of the per-round times (each divided by its\n"
+            "  round's floor when both runs measured one) with its 95%% interval: slower\n"
+            "  when the interval lies above 1 + threshold, faster below 1/(1 + threshold),\n"
+            "  same within, else unknown (more rounds would tell).\n"
             "\n"
-            "  --threshold F         relative change of the median that matters (0.10 or 10%%)\n"
-            "  --alpha P             significance level of the test (0.05)\n"
+            "  --threshold F         the time change that matters (0.10 or 10%%)\n"
             "  --tolerance M=V       relative tolerance of a deterministic metric (repeatable)\n"
-            "  --noisy-cv F          coefficient of variation above which time is noisy (0.10)\n"
             "  --time-gate on|off    off: report time verdicts but never fail on them (CI)\n"
-            "  --fail-on-noisy       a noisy time verdict fails too\n"
+            "  --fail-on-unknown     an unknown time verdict fails too\n"
             "  --all                 list every comparison, not only the changes\n"
+            "  --allow-incomplete    compare a run that is not complete (with a warning)\n"
             "\n"
-            "exit: 0 nothing regressed, 3 regression, 2 bad input (e.g. a malformed CSV)\n");
-}
-
-static void baseline_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: vtbench baseline RUN NAME [--dir DIR]\n"
-            "\n"
-            "Saves run RUN (a run directory or its results.csv) as the baseline\n"
-            "DIR/NAME.csv, with its samples as DIR/NAME.samples.csv (DIR defaults to\n"
-            "results/baselines). The run must be complete and free of errors. Compare\n"
-            "later runs against it with: vtbench compare DIR/NAME.csv NEW_RUN\n");
+            "exit: 0 nothing regressed, 3 regression, 2 refused input or usage,\n"
+            "      1 I/O failure (stdout included)\n");
 }
 
 /* A fraction given as "0.1" or "10%". */
@@ -67,95 +65,83 @@ static bool parse_fraction(const char *text, double *out)
         value /= 100.0;
         end++;
     }
-    if (*end != '\0' || !isfinite(value) || value < 0)
+    if (*end != '\0' || !isfinite(value) || value <= 0)
         return false;
     *out = value;
     return true;
 }
 
-/* Exit code for an error of loading or comparing: bad input unless the
- * machine failed us. */
+/* Exit code for an error of loading or comparing: refused input unless
+ * the machine failed us. */
 static int exit_code_for(int rc)
 {
-    return rc == VTB_ENOMEM || rc == VTB_ENOSPC ? VTB_EXIT_RUN_FAILED : VTB_EXIT_USAGE;
+    return rc == VTB_ENOMEM || rc == VTB_ENOSPC || rc == VTB_EIO ? VTB_EXIT_RUN_FAILED
+                                                                  : VTB_EXIT_USAGE;
 }
 
 struct compare_args {
     const char *base, *head;
     struct vtb_compare_options options;
-    bool all;
+    bool all, allow_incomplete;
 };
 
 static int parse_compare_args(int argc, char **argv, struct compare_args *args)
 {
     static const struct option long_options[] = {
-        {"threshold", required_argument, NULL, 't'}, {"alpha", required_argument, NULL, 'a'},
-        {"tolerance", required_argument, NULL, 'T'}, {"noisy-cv", required_argument, NULL, 'c'},
-        {"time-gate", required_argument, NULL, 'g'}, {"fail-on-noisy", no_argument, NULL, 'n'},
-        {"all", no_argument, NULL, 'A'},             {"help", no_argument, NULL, 'h'},
+        {"threshold", required_argument, NULL, 't'},
+        {"tolerance", required_argument, NULL, 'T'},
+        {"time-gate", required_argument, NULL, 'g'},
+        {"fail-on-unknown", no_argument, NULL, 'u'},
+        {"all", no_argument, NULL, 'A'},
+        {"allow-incomplete", no_argument, NULL, 'I'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(args, 0, sizeof(*args));
     vtb_compare_options_default(&args->options);
     optind = 1;
     int c;
+    struct vtb_error err;
     while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        struct vtb_error err;
         switch (c) {
         case 't':
             if (!parse_fraction(optarg, &args->options.threshold)) {
-                fprintf(stderr, "vtbench: --threshold %s: expected a fraction (0.10 or 10%%)\n",
-                        optarg);
-                return VTB_EXIT_USAGE;
-            }
-            break;
-        case 'a':
-            if (!parse_fraction(optarg, &args->options.alpha) || args->options.alpha <= 0 ||
-                args->options.alpha >= 1) {
-                fprintf(stderr, "vtbench: --alpha %s: expected a probability in (0, 1)\n",
-                        optarg);
+                vtb_cli_error("--threshold %s: expected a fraction > 0 (0.10 or 10%%)", optarg);
                 return VTB_EXIT_USAGE;
             }
             break;
         case 'T':
             vtb_error_clear(&err);
             if (vtb_compare_parse_tolerance(&args->options, optarg, &err) != 0) {
-                fprintf(stderr, "vtbench: %s\n", err.message);
-                return VTB_EXIT_USAGE;
-            }
-            break;
-        case 'c':
-            if (!parse_fraction(optarg, &args->options.cv_max)) {
-                fprintf(stderr, "vtbench: --noisy-cv %s: expected a fraction (0.10 or 10%%)\n",
-                        optarg);
+                vtb_cli_error("%s", err.message);
                 return VTB_EXIT_USAGE;
             }
             break;
         case 'g':
-            if (strcmp(optarg, "on") == 0) {
-                args->options.time_gate = true;
-            } else if (strcmp(optarg, "off") == 0) {
-                args->options.time_gate = false;
-            } else {
-                fprintf(stderr, "vtbench: --time-gate %s: expected on or off\n", optarg);
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
+                vtb_cli_error("--time-gate %s: expected on or off", optarg);
                 return VTB_EXIT_USAGE;
             }
+            args->options.time_gate = strcmp(optarg, "on") == 0;
             break;
-        case 'n':
-            args->options.fail_on_noisy = true;
+        case 'u':
+            args->options.fail_on_unknown = true;
             break;
         case 'A':
             args->all = true;
             break;
+        case 'I':
+            args->allow_incomplete = true;
+            break;
         case 'h':
             compare_usage(stdout);
-            exit(VTB_EXIT_OK);
+            return -1;
         default:
             compare_usage(stderr);
             return VTB_EXIT_USAGE;
         }
     }
     if (argc - optind != 2) {
-        fprintf(stderr, "vtbench: compare: expected BASE and NEW\n");
+        vtb_cli_error("compare: expected BASE and NEW");
         compare_usage(stderr);
         return VTB_EXIT_USAGE;
     }
@@ -164,138 +150,182 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *args)
     return VTB_EXIT_OK;
 }
 
-static void print_input(const char *role, const struct vtb_compare_input *in)
+/* The side's line: what was read, and how far it can be trusted. */
+static void print_input(const char *role, const struct vtb_compare_side *s)
 {
-    printf("%-5s %s (%zu rows", role, in->results_path, in->results.rows);
-    if (in->has_samples)
-        printf("; samples %s", in->samples_path);
-    else
-        printf("; no samples file");
-    printf(")\n");
+    char path[512], samples[512];
+    printf("%-5s %s: %zu rows, %s%s, %s\n", role,
+           vtb_cli_escape(s->results_path, path, sizeof(path)), s->row_count,
+           s->samples_path[0] != '\0' ? "rounds from " : "no samples file",
+           vtb_cli_escape(s->samples_path, samples, sizeof(samples)), vtb_run_state_name(s->state));
 }
 
 static void print_rules(const struct vtb_compare_options *o)
 {
-    printf("rules: ns_per_op slower/faster when Mann-Whitney p < %.3g and the median moves "
-           "beyond %.3g%%; noisy when CV > %.3g%%;\n"
-           "       time gate %s%s; other metrics exact",
-           o->alpha, o->threshold * 100, o->cv_max * 100, o->time_gate ? "on" : "off",
-           o->time_gate && o->fail_on_noisy ? " (noisy fails)" : "");
+    double hi = 1 + o->threshold;
+    printf("time: change new/base of the per-round times (each divided by its round's floor "
+           "when both runs have one),\n"
+           "      95%% interval: slower above x%.4g, faster below x%.4g, same within, else "
+           "unknown; time gate %s%s\n",
+           hi, 1 / hi, o->time_gate ? "on" : "off",
+           o->time_gate && o->fail_on_unknown ? " (unknown fails)" : "");
+    printf("other metrics: exact");
     bool first = true;
     for (size_t m = 0; m < VTB_COMPARE_METRIC_COUNT; m++)
         if (o->tolerance[m] > 0) {
-            printf("%s%s within %.3g%%", first ? " except " : ", ",
+            printf("%s%s within %.3g%%", first ? ", except " : ", ",
                    vtb_compare_metric_name((enum vtb_compare_metric)m), o->tolerance[m] * 100);
             first = false;
         }
     printf("\n\n");
 }
 
-/* Details of one entry: the statistics of a time comparison, the rule of
- * an invariant, the note. */
-static void print_detail(const struct vtb_compare_entry *e)
+/* The detail column of an entry: the rounds behind a time verdict, the
+ * rule of an invariant, the note. */
+static void print_detail(const struct vtb_compare_result *r, const struct vtb_compare_entry *e)
 {
-    bool space = false;
-    if (e->invariant != NULL) {
-        printf("invariant: %s", e->invariant);
-        space = true;
+    const char *sep = "";
+    if (e->invariant != 0) {
+        printf("invariant: %s", vtb_compare_invariant_text(e->invariant - 1u));
+        sep = "; ";
     }
-    if (e->metric == VTB_COMPARE_NS_PER_OP && e->verdict != VTB_COMPARE_VERDICT_SKIPPED) {
-        if (!isnan(e->p_value))
-            printf("p=%.3g ", e->p_value);
-        printf("cv %.1f%%/%.1f%% n=%u/%u", e->base_cv * 100, e->new_cv * 100, e->base_n,
-               e->new_n);
-        if (isfinite(e->floor_ratio))
-            printf(" floor x%.3g", e->floor_ratio);
-        space = true;
+    const struct vtb_compare_time *t = vtb_compare_cell_time(r, e->cell);
+    if (e->invariant == 0 && e->metric == VTB_COMPARE_NS_PER_OP && t != NULL &&
+        (e->verdict != VTB_COMPARE_VERDICT_SKIPPED)) {
+        printf("rounds %u/%u, %s", t->base_n, t->new_n,
+               t->normalised ? "per floor" : "raw times");
+        sep = "; ";
     }
-    if (e->note[0] != '\0') {
-        printf("%s%s", space ? "; " : "", e->note);
-        space = true;
-    }
-    if (e->warnings & VTB_COMPARE_WARN_FEW_REPS)
-        printf("%sfew repetitions", space ? "; " : "");
+    if (e->note != VTB_COMPARE_NOTE_NONE)
+        printf("%s%s", sep, vtb_compare_note_text(e->note));
 }
 
-static void print_value(double v)
+static void print_number(double v)
 {
     if (isnan(v))
-        printf(" %12s", "-");
+        printf(" %11s", "-");
     else
-        printf(" %12.6g", v);
+        printf(" %11.6g", v);
+}
+
+/* Whether an entry is listed: changes, and whatever fails, unless all. */
+static bool listed(const struct vtb_compare_entry *e, bool all)
+{
+    return all || e->regression ||
+           (e->verdict != VTB_COMPARE_VERDICT_SAME && e->verdict != VTB_COMPARE_VERDICT_SKIPPED);
+}
+
+static void print_entry(const struct vtb_compare_result *r, const struct vtb_compare_entry *e,
+                        int label_width, int impl_width)
+{
+    char label[256], escaped[1024], impl[256];
+    vtb_compare_cell_label(r, e->cell, label, sizeof(label));
+    vtb_cli_escape(label, escaped, sizeof(escaped));
+    vtb_cli_escape(vtb_compare_cell_impl(r, e->cell), impl, sizeof(impl));
+    printf("%-*.*s  %-*s  %-22s", label_width, label_width, escaped, impl_width, impl,
+           vtb_compare_metric_name((enum vtb_compare_metric)e->metric));
+    struct vtb_compare_values v;
+    vtb_compare_entry_values(r, e, &v);
+    print_number(v.base);
+    print_number(v.value);
+    if (isnan(v.ratio))
+        printf(" %8s", "-");
+    else
+        printf(" %8.4g", v.ratio);
+    if (isnan(v.ci_low))
+        printf("  %-18s", "");
+    else
+        printf("  [%7.4g, %7.4g]", v.ci_low, v.ci_high);
+    /* A verdict that fails the gate is shouted. */
+    char verdict[16];
+    snprintf(verdict, sizeof(verdict), "%s",
+             vtb_compare_verdict_name((enum vtb_compare_verdict)e->verdict));
+    for (char *p = verdict; e->regression && *p != '\0'; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    printf("  %-7s  ", verdict);
+    print_detail(r, e);
+    printf("\n");
 }
 
 static void print_entries(const struct vtb_compare_result *r, bool all)
 {
-    int label_width = 9, impl_width = 4;
-    for (size_t c = 0; c < r->cell_count; c++) {
-        int n = (int)strlen(r->cells[c].label);
-        if (n > label_width)
-            label_width = n < 48 ? n : 48;
-        n = (int)strlen(r->cells[c].impl);
-        if (n > impl_width)
-            impl_width = n;
-    }
+    /* Widths from the entries listed, whose labels are built twice: a
+     * result holds no text, and the listed entries are few. */
+    int label_width = 4, impl_width = 4;
     size_t shown = 0;
     for (size_t i = 0; i < r->entry_count; i++) {
         const struct vtb_compare_entry *e = &r->entries[i];
-        bool change = e->verdict != VTB_COMPARE_VERDICT_SAME &&
-                      e->verdict != VTB_COMPARE_VERDICT_SKIPPED;
-        if (!all && !change && !e->regression)
+        if (!listed(e, all))
             continue;
-        if (shown++ == 0)
-            printf("%-*s  %-*s  %-22s %12s %12s %9s  %-7s  %s\n", label_width, "cell",
-                   impl_width, "impl", "metric", "base", "new", "ratio", "verdict", "detail");
-        const struct vtb_compare_cell *cell = &r->cells[e->cell];
-        printf("%-*.*s  %-*s  %-22s", label_width, label_width, cell->label, impl_width,
-               cell->impl, vtb_compare_metric_name(e->metric));
-        print_value(e->base_value);
-        print_value(e->new_value);
-        if (isnan(e->ratio))
-            printf(" %9s", "-");
-        else
-            printf(" %9.4f", e->ratio);
-        /* A verdict that fails the gate is shouted. */
-        char verdict[16];
-        snprintf(verdict, sizeof(verdict), "%s", vtb_compare_verdict_name(e->verdict));
-        for (char *p = verdict; e->regression && *p != '\0'; p++)
-            if (*p >= 'a' && *p <= 'z')
-                *p = (char)(*p - 'a' + 'A');
-        printf("  %-7s  ", verdict);
-        print_detail(e);
-        printf("\n");
+        char label[256];
+        int n = (int)strlen(vtb_compare_cell_label(r, e->cell, label, sizeof(label)));
+        label_width = n > label_width ? (n < 48 ? n : 48) : label_width;
+        n = (int)strlen(vtb_compare_cell_impl(r, e->cell));
+        impl_width = n > impl_width ? (n < 32 ? n : 32) : impl_width;
+        shown++;
     }
-    if (shown == 0)
+    if (shown == 0) {
         printf("no change: every compared metric is the same (--all lists them)\n");
+        return;
+    }
+    printf("%-*s  %-*s  %-22s %11s %11s %8s  %-18s  %-7s  %s\n", label_width, "cell",
+           impl_width, "impl", "metric", "base", "new", "ratio", "95% interval", "verdict",
+           "detail");
+    for (size_t i = 0; i < r->entry_count; i++)
+        if (listed(&r->entries[i], all))
+            print_entry(r, &r->entries[i], label_width, impl_width);
+}
+
+/* The floor's own change, once per cell (its implementations share it):
+ * informational, never gated. */
+static void print_floors(const struct vtb_compare_result *r)
+{
+    char last[256] = "", label[256], escaped[1024];
+    for (size_t c = 0; c < r->cell_count; c++) {
+        const struct vtb_compare_time *t = vtb_compare_cell_time(r, c);
+        if (t == NULL || !t->floor_moved)
+            continue;
+        vtb_compare_cell_label(r, c, label, sizeof(label));
+        if (strcmp(label, last) == 0)
+            continue;
+        snprintf(last, sizeof(last), "%s", label);
+        printf("floor moved %+.1f%% [%+.1f%%, %+.1f%%] at %s: the machine or the cache changed "
+               "(not gated; times were divided by it)\n",
+               (t->floor_ratio - 1) * 100, (t->floor_ci_low - 1) * 100,
+               (t->floor_ci_high - 1) * 100, vtb_cli_escape(label, escaped, sizeof(escaped)));
+    }
 }
 
 static void print_unmatched(const struct vtb_compare_result *r)
 {
+    char label[256], escaped[1024], impl[256];
     for (size_t c = 0; c < r->cell_count; c++) {
         const struct vtb_compare_cell *cell = &r->cells[c];
         if (cell->base_row >= 0 && cell->new_row >= 0)
             continue;
         bool in_base = cell->base_row >= 0;
-        printf("only in %s: %s %s (line %zu)\n", in_base ? "base" : "new ", cell->label,
-               cell->impl, in_base ? cell->base_line : cell->new_line);
+        vtb_compare_cell_label(r, c, label, sizeof(label));
+        printf("only in %s: %s %s (line %zu)\n", in_base ? "base" : "new ",
+               vtb_cli_escape(label, escaped, sizeof(escaped)),
+               vtb_cli_escape(vtb_compare_cell_impl(r, c), impl, sizeof(impl)),
+               vtb_compare_cell_line(r, c, in_base));
     }
 }
 
 static void print_summary(const struct vtb_compare_result *r)
 {
-    size_t counts[VTB_COMPARE_METRIC_COUNT][VTB_COMPARE_VERDICT_COUNT];
-    size_t invariants = 0, broken = 0, few_reps = 0, no_samples = 0;
-    memset(counts, 0, sizeof(counts));
+    size_t counts[VTB_COMPARE_METRIC_COUNT][VTB_COMPARE_VERDICT_COUNT] = {{0}};
+    size_t invariants = 0, broken = 0, notes[VTB_COMPARE_NOTE_COUNT] = {0};
     for (size_t i = 0; i < r->entry_count; i++) {
         const struct vtb_compare_entry *e = &r->entries[i];
-        if (e->invariant != NULL) {
+        if (e->invariant != 0) {
             invariants++;
             broken += e->regression;
             continue;
         }
         counts[e->metric][e->verdict]++;
-        few_reps += (e->warnings & VTB_COMPARE_WARN_FEW_REPS) != 0;
-        no_samples += (e->warnings & VTB_COMPARE_WARN_NO_SAMPLES) != 0;
+        notes[e->note]++;
     }
     printf("\n%-24s", "summary");
     for (size_t v = 0; v < VTB_COMPARE_VERDICT_COUNT; v++)
@@ -315,101 +345,82 @@ static void print_summary(const struct vtb_compare_result *r)
     printf("invariants: %zu checked, %zu broken\n", invariants, broken);
     printf("cells: %zu matched, %zu only in base, %zu only in new\n", r->matched, r->base_only,
            r->new_only);
-    if (few_reps > 0)
-        printf("warning: %zu time comparison(s) have fewer than 5 repetitions on a side; with "
-               "3 against 3 no test can reach p < 0.05, so only huge or noisy changes show\n",
-               few_reps);
-    if (no_samples > 0)
-        printf("warning: %zu time comparison(s) had no samples file on a side: ratio only, "
-               "no significance test\n",
-               no_samples);
+    size_t unsure = notes[VTB_COMPARE_NOTE_STRADDLES] + notes[VTB_COMPARE_NOTE_FEW_ROUNDS];
+    if (unsure > 0)
+        printf("time: %zu unknown: their intervals cannot tell a change of the threshold from "
+               "none; more rounds (repetitions) would\n",
+               unsure);
+    if (notes[VTB_COMPARE_NOTE_NO_SAMPLES] > 0)
+        printf("time: %zu unknown: no per-round times (samples.csv) on a side\n",
+               notes[VTB_COMPARE_NOTE_NO_SAMPLES]);
+    if (r->floor_moved > 0)
+        printf("floor: moved beyond the threshold in %zu of %zu matched cells\n", r->floor_moved,
+               r->matched);
+}
+
+/* Warns, one line, about a side that is not complete and is used anyway. */
+static void warn_incomplete(const char *role, const struct vtb_compare_side *s)
+{
+    if (s->state != VTB_RUN_COMPLETE)
+        vtb_cli_error("warning: %s %s: %s (%s); compared as it is (--allow-incomplete)", role,
+                      s->path, vtb_run_state_name(s->state), s->reason);
+}
+
+static int report(const struct compare_args *args, const struct vtb_compare_side *base,
+                  const struct vtb_compare_side *head, const struct vtb_compare_result *r)
+{
+    print_input("base", base);
+    print_input("new", head);
+    print_rules(&args->options);
+    print_entries(r, args->all);
+    print_floors(r);
+    print_unmatched(r);
+    print_summary(r);
+    if (r->regressions > 0)
+        printf("result: REGRESSION: %zu comparison(s) failed the gate\n", r->regressions);
+    else
+        printf("result: ok, nothing regressed\n");
+    if (vtb_cli_stdout_status() != VTB_EXIT_OK)
+        return VTB_EXIT_RUN_FAILED;
+    return r->regressions > 0 ? VTB_EXIT_REGRESSION : VTB_EXIT_OK;
 }
 
 int vtb_cmd_compare(int argc, char **argv)
 {
     struct compare_args args;
     int code = parse_compare_args(argc, argv, &args);
+    if (code < 0)
+        return vtb_cli_stdout_status();
     if (code != VTB_EXIT_OK)
         return code;
 
-    struct vtb_compare_input base, head;
-    struct vtb_error err;
-    vtb_error_clear(&err);
-    int rc = vtb_compare_load(&base, args.base, &err);
-    if (rc != 0) {
-        fprintf(stderr, "vtbench: compare: %s\n", err.message);
-        return exit_code_for(rc);
-    }
-    rc = vtb_compare_load(&head, args.head, &err);
-    if (rc != 0) {
-        fprintf(stderr, "vtbench: compare: %s\n", err.message);
-        vtb_compare_input_free(&base);
-        return exit_code_for(rc);
-    }
-    struct vtb_compare_side base_side = vtb_compare_input_side(&base);
-    struct vtb_compare_side head_side = vtb_compare_input_side(&head);
+    unsigned flags = args.allow_incomplete ? VTB_RUN_INPUT_ALLOW_INCOMPLETE : 0;
+    struct vtb_compare_side base, head;
     struct vtb_compare_result result;
-    rc = vtb_compare_run(&base_side, &head_side, &args.options, &result, &err);
-    if (rc != 0) {
-        fprintf(stderr, "vtbench: compare: %s\n", err.message);
-        code = exit_code_for(rc);
-        goto out_free;
-    }
-    print_input("base", &base);
-    print_input("new", &head);
-    print_rules(&args.options);
-    print_entries(&result, args.all);
-    print_unmatched(&result);
-    print_summary(&result);
-    if (result.regressions > 0) {
-        printf("result: REGRESSION: %zu comparison(s) failed the gate\n", result.regressions);
-        code = VTB_EXIT_REGRESSION;
-    } else {
-        printf("result: ok, nothing regressed\n");
-        code = VTB_EXIT_OK;
-    }
-    vtb_compare_result_free(&result);
-out_free:
-    vtb_compare_input_free(&base);
-    vtb_compare_input_free(&head);
-    return code;
-}
-
-int vtb_cmd_baseline(int argc, char **argv)
-{
-    static const struct option long_options[] = {{"dir", required_argument, NULL, 'd'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    const char *dir = "results/baselines";
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'h':
-            baseline_usage(stdout);
-            return VTB_EXIT_OK;
-        default:
-            baseline_usage(stderr);
-            return VTB_EXIT_USAGE;
-        }
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "vtbench: baseline: expected RUN and NAME\n");
-        baseline_usage(stderr);
-        return VTB_EXIT_USAGE;
-    }
-    char results[1200], samples[1200];
     struct vtb_error err;
     vtb_error_clear(&err);
-    int rc = vtb_compare_save_baseline(argv[optind], dir, argv[optind + 1], results, samples,
-                                       sizeof(results), &err);
-    if (rc != 0) {
-        fprintf(stderr, "vtbench: baseline: %s\n", err.message);
-        return exit_code_for(rc);
+    memset(&head, 0, sizeof(head));
+    /* Both sides' results before either's rounds: see vtb_compare_side_open. */
+    int rc = vtb_compare_side_open(&base, args.base, flags, &err);
+    if (rc == 0)
+        rc = vtb_compare_side_open(&head, args.head, flags, &err);
+    if (rc == 0)
+        rc = vtb_compare_side_read_rounds(&base, &err);
+    if (rc == 0)
+        rc = vtb_compare_side_read_rounds(&head, &err);
+    if (rc == 0) {
+        warn_incomplete("base", &base);
+        warn_incomplete("new", &head);
+        rc = vtb_compare_run(&base, &head, &args.options, &result, &err);
     }
-    printf("baseline: %s%s%s\n", results, samples[0] != '\0' ? " and " : "", samples);
-    return VTB_EXIT_OK;
+    if (rc != 0) {
+        vtb_cli_error("compare: %s", err.message);
+        code = exit_code_for(rc);
+    } else {
+        code = report(&args, &base, &head, &result);
+        vtb_compare_result_free(&result);
+    }
+    vtb_compare_side_free(&base);
+    vtb_compare_side_free(&head);
+    return code;
 }

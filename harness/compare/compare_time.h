@@ -1,0 +1,75 @@
+/*
+ * The gate's time rule: did a cell's time per operation change between two
+ * runs, by more than the threshold, as far as its rounds can tell?
+ *
+ * The question is answered from the interval, not from a p-value or a
+ * spread limit, in the spirit of Chromium's Pinpoint: the change is the
+ * ratio new / base of the geometric means of the per-round times, with a
+ * 95% Welch interval on their logarithms (vtb_ratio_unpaired), and with the
+ * threshold t (default 10%):
+ *   - slower  when the whole interval lies above 1 + t,
+ *   - faster  when it lies below 1 / (1 + t),
+ *   - same    when it lies within [1 / (1 + t), 1 + t],
+ *   - unknown otherwise: it reaches across a boundary, so the rounds cannot
+ *     tell a change of t from none; more rounds narrow it.
+ * So a large slowdown is slower however much the rounds spread, as long as
+ * the interval clears the threshold, and a small or doubtful one is never
+ * called either way. Fewer than 2 usable rounds on a side is unknown.
+ *
+ * Floor normalisation. Every round of a run measures the floor (the bare
+ * cache lookup) interleaved with the implementations, within milliseconds
+ * of them, and samples.csv gives it per round. When both runs have it,
+ * each round's time is divided by its own floor before the comparison:
+ * whatever slowed the whole machine between the two runs (another job, a
+ * frequency change, a noisy neighbour) slowed the floor as much and
+ * cancels, which the spread of either run alone cannot reveal. Its blind
+ * spot is the floor itself: a change that slows the cache lookup slows the
+ * floor as well and cancels too. That is why the floor's own change is
+ * reported beside the verdict (informational, never gated): "floor moved"
+ * means the machine or the cache changed, and instruction counts
+ * (--instructions) tell which. Without a floor on both sides (older
+ * samples.csv) the raw times are compared.
+ */
+#ifndef VTB_COMPARE_TIME_H
+#define VTB_COMPARE_TIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compare_rules.h"
+
+/* One side's usable rounds of a cell: times in ns per operation and, when
+ * the run measured it in every one of them, the floor of each round. */
+struct vtb_compare_rounds {
+    const double *ns;
+    const double *floor_ns; /* NULL: no floor */
+    size_t count;
+};
+
+/* The rule's answer for one cell (plain data). */
+struct vtb_compare_time {
+    unsigned char verdict; /* enum vtb_compare_verdict */
+    unsigned char note;    /* enum vtb_compare_note */
+    bool normalised;       /* each round was divided by its floor */
+    bool floor_moved;      /* the floor's interval lies beyond the threshold */
+    unsigned base_n, new_n;         /* rounds used on each side */
+    double ratio, ci_low, ci_high;  /* new / base with its 95% interval; NaN: none */
+    double floor_ratio, floor_ci_low, floor_ci_high; /* the floor's change; NaN: none */
+};
+
+/*
+ * Applies the rule to the rounds of one cell in base and in new, with
+ * threshold t (> 0), and fills out: what cannot be judged is unknown, with
+ * a note. Values that are not finite and positive are not usable and are
+ * skipped. Returns 0, or VTB_ENOMEM (only for more than a thousand rounds
+ * on a side, which need room of their own).
+ */
+int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
+                            const struct vtb_compare_rounds *head, double threshold,
+                            struct vtb_compare_time *out);
+
+/* The verdict of an interval [ci_low, ci_high] of a ratio against
+ * threshold t, as above (NaN bounds: unknown). */
+enum vtb_compare_verdict vtb_compare_time_verdict(double ci_low, double ci_high, double threshold);
+
+#endif /* VTB_COMPARE_TIME_H */

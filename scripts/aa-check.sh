@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Measures the time gate's two error rates on this machine and build, with
+# both sides of every comparison measured by the same binary:
+#   false alarms  PAIRS A/A pairs (two runs of the same code): a pair is a
+#                 false alarm when `vtbench compare` calls any cell's time
+#                 slower or faster. Target: at most 1 in 20.
+#   detection     PAIRS pairs whose new run is slower on the hit path by a
+#                 known amount (default 20%): a pair is detected when every
+#                 cell of the slowed implementation is "slower" ("unknown"
+#                 counts as a miss). Target: at least 19 in 20.
+# The slowdown comes from a test plugin, tests/plugins/delay_impl.c
+# ("delay-task": value-task plus a busy-wait of VTB_DELAY_NS on every hit),
+# loaded in every run under the same name; only the environment differs. The
+# delay is AA_SLOWDOWN of delay-task's own time per hit (its fastest round,
+# the least disturbed), measured by a first calibration run. Each pair is compared with the gate's defaults (10%
+# threshold, floor normalisation); value-task, never delayed, is reported
+# too: it must stay same (or unknown) in the slowed pairs.
+#
+# Runs are small (a scenario of three hit-only cells, 10 rounds of 2M
+# operations each, a few seconds per run; rounds much shorter than a
+# scheduler time slice are the ones another process's slice lands on
+# whole); PAIRS x 3 runs in all, interleaved (A/A base, A/A new =
+# detection base, detection new) so that a change of the machine's speed
+# falls on every kind of pair alike.
+#
+#   scripts/aa-check.sh [PAIRS]      (default 20)
+# Environment: VTBENCH (default build/vtbench), DELAY_PLUGIN (default
+# build/tests/plugins/delay_impl.so), AA_SLOWDOWN (default 0.20), AA_KEEP
+# (a directory to keep the runs and comparisons in). Exit 0 when both
+# targets are met, 1 when not, 2 on bad arguments.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pairs="${1:-20}"
+vtbench="${VTBENCH:-build/vtbench}"
+plugin="${DELAY_PLUGIN:-build/tests/plugins/delay_impl.so}"
+slowdown="${AA_SLOWDOWN:-0.20}"
+[[ "$pairs" =~ ^[0-9]+$ && "$pairs" -ge 1 ]] || { echo "aa-check.sh: PAIRS must be a whole number >= 1" >&2; exit 2; }
+[[ -x "$vtbench" ]] || { echo "aa-check.sh: $vtbench not found; build first or set VTBENCH" >&2; exit 2; }
+[[ -f "$plugin" ]] || { echo "aa-check.sh: $plugin not found; build the tests (delay_impl) or set DELAY_PLUGIN" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "aa-check.sh: needs python3" >&2; exit 2; }
+"$vtbench" run --help | grep -q -- --plugin || { echo "aa-check.sh: $vtbench has no --plugin" >&2; exit 2; }
+
+if [[ -n "${AA_KEEP:-}" ]]; then
+    work="$AA_KEEP"
+    mkdir -p "$work"
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
+plugin="$(realpath "$plugin")"
+mkdir -p "$work/runs"
+
+# Hits only, in caches small enough that the hit path is the CPU's work
+# (not memory latency, which a fixed delay would be a smaller part of).
+cat >"$work/aa.ini" <<'EOF'
+[scenario]
+name = aa
+description = scripts/aa-check.sh: value-task and delay-task on hits
+impls = value-task, delay-task
+hit_ratio = 1
+keys = 64, 256, 1024
+threads = 1
+ops = 2000000
+warmup = 200000
+repetitions = 10
+EOF
+
+# run NAME DELAY_NS: one run into $work/NAME; prints its directory.
+run() {
+    local out="$work/runs/$1"
+    VTB_DELAY_NS="$2" "$vtbench" run "$work/aa.ini" --plugin "$plugin" --out "$out" --quiet \
+        >/dev/null
+    local dirs=("$out"/*/)
+    echo "${dirs[0]%/}"
+}
+
+start=$SECONDS
+calibration="$(run calibration 0)"
+delay_ns="$(python3 - "$calibration/results.csv" "$slowdown" <<'EOF'
+import csv, statistics, sys
+# The fastest round of each cell: what a hit costs when nothing else runs.
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["impl"] == "delay-task"]
+hit_ns = statistics.median(float(r["ns_per_op_min"]) for r in rows)
+print(f"{hit_ns * float(sys.argv[2]):.3f}")
+EOF
+)"
+echo "aa-check: $pairs pairs of each kind; delay-task's hit slowed by $delay_ns ns (${slowdown} of its time per hit)"
+
+# compare BASE NEW NAME: the gate's verdicts, all of them, into $work/NAME.txt.
+compare() {
+    local rc=0
+    "$vtbench" compare --all "$1" "$2" >"$work/$3.txt" 2>"$work/$3.err" || rc=$?
+    [[ "$rc" == 0 || "$rc" == 3 ]] || { cat "$work/$3.err" >&2; echo "aa-check.sh: compare failed ($rc)" >&2; exit 1; }
+}
+
+for ((i = 1; i <= pairs; i++)); do
+    a="$(run "a$i" 0)"
+    b="$(run "b$i" 0)"
+    d="$(run "d$i" "$delay_ns")"
+    compare "$a" "$b" "aa$i"
+    compare "$b" "$d" "slow$i"
+    printf '\r  pair %d of %d (%d s)' "$i" "$pairs" $((SECONDS - start))
+done
+echo
+
+python3 - "$work" "$pairs" <<'EOF'
+import math, re, sys
+work, pairs = sys.argv[1], int(sys.argv[2])
+line_re = re.compile(r"(\S+)\s+ns_per_op\s+\S+\s+\S+\s+(\S+)\s+(?:\[\s*(\S+),\s*(\S+)\])?\s+"
+                     r"(same|faster|slower|unknown|missing|n/a|SAME|FASTER|SLOWER|UNKNOWN|MISSING)\s")
+
+def verdicts(name):
+    found = []
+    for line in open(f"{work}/{name}.txt"):
+        m = line_re.search(line)
+        if m:
+            impl, ratio, lo, hi, verdict = m.groups()
+            found.append((impl, float(ratio) if ratio != "-" else math.nan, verdict.lower()))
+    if not found:
+        sys.exit(f"aa-check.sh: no ns_per_op verdicts in {work}/{name}.txt")
+    return found
+
+def tally(entries):
+    counts = {}
+    for _, _, v in entries:
+        counts[v] = counts.get(v, 0) + 1
+    return ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+
+false_alarms, aa_cells = 0, []
+for i in range(1, pairs + 1):
+    found = verdicts(f"aa{i}")
+    aa_cells += found
+    false_alarms += any(v in ("slower", "faster") for _, _, v in found)
+detected, slow_cells, steady_cells, ratios = 0, [], [], []
+for i in range(1, pairs + 1):
+    found = verdicts(f"slow{i}")
+    delayed = [e for e in found if e[0] == "delay-task"]
+    slow_cells += delayed
+    steady_cells += [e for e in found if e[0] != "delay-task"]
+    ratios += [r for _, r, _ in delayed if r == r]
+    detected += bool(delayed) and all(v == "slower" for _, _, v in delayed)
+geo = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
+print(f"A/A:       {false_alarms} of {pairs} pairs reported a cell slower or faster "
+      f"({false_alarms / pairs:.0%}; target at most 1 in 20)")
+print(f"           cells: {tally(aa_cells)}")
+print(f"detection: {detected} of {pairs} pairs had every delay-task cell slower "
+      f"({detected / pairs:.0%}; target at least 19 in 20)")
+print(f"           delay-task cells: {tally(slow_cells)}; measured change x{geo:.3f}")
+print(f"           value-task cells (not delayed): {tally(steady_cells)}")
+ok = false_alarms * 20 <= pairs and detected * 20 >= 19 * pairs
+print("result: " + ("both targets met" if ok else "a target was missed"))
+sys.exit(0 if ok else 1)
+EOF

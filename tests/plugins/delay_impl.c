@@ -1,0 +1,94 @@
+/*
+ * A test plugin for scripts/aa-check.sh: "delay-task", which is value-task
+ * (the value on a hit, a heap task on a miss) plus a busy-wait of
+ * VTB_DELAY_NS nanoseconds on every hit. It gives the regression gate a
+ * slowdown of known size on the hit path, measured by the same binary and
+ * under the same implementation name as the run it is compared with: only
+ * the environment differs. VTB_DELAY_NS unset or 0 is no delay at all.
+ *
+ * The wait is a loop of empty iterations, not a clock: reading a clock
+ * costs about as much as the few nanoseconds to be added. Its count is
+ * calibrated once, when the plugin is loaded, from the fastest of several
+ * timed runs of the loop (the fastest is the one least disturbed by the
+ * machine). Built as a user builds a plugin (docs/plugins.md): the public
+ * headers only, libvtb's functions taken from vtbench.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "vtb/impl.h"
+#include "vtb/result.h"
+#include "vtb/service.h"
+
+/* Iterations of the loop per hit; 0 for no delay. Set once at load. */
+static uint64_t spins;
+
+static inline void spin(uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        __asm__ volatile("" ::: "memory");
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Nanoseconds per iteration of the loop: the fastest of 7 runs of 2M. */
+static double ns_per_spin(void)
+{
+    const uint64_t n = 2000000;
+    double best = 0;
+    for (int trial = 0; trial < 7; trial++) {
+        double start = now_ns();
+        spin(n);
+        double took = (now_ns() - start) / (double)n;
+        if (trial == 0 || took < best)
+            best = took;
+    }
+    return best;
+}
+
+__attribute__((constructor)) static void read_delay(void)
+{
+    const char *text = getenv("VTB_DELAY_NS");
+    double delay_ns = text != NULL ? strtod(text, NULL) : 0;
+    if (!(delay_ns > 0))
+        return;
+    double per = ns_per_spin();
+    spins = per > 0 ? (uint64_t)(delay_ns / per + 0.5) : 0;
+    if (spins == 0)
+        spins = 1;
+}
+
+static struct vtb_vresult delay_task_get(void *state, struct vtb_worker *worker, uint64_t key)
+{
+    (void)state;
+    uint64_t value;
+    if (vtb_worker_lookup(worker, key, &value)) {
+        if (spins != 0)
+            spin(spins);
+        return vtb_vresult_from_value(value);
+    }
+    return vtb_service_start_task_miss(worker, key);
+}
+
+static const struct vtb_impl_ops delay_task = {
+    .version = VTB_IMPL_OPS_VERSION,
+    .name = "delay-task",
+    .summary = "value-task with VTB_DELAY_NS ns of busy-waiting on every hit (a test plugin)",
+    .get = delay_task_get,
+};
+
+/* The entry point (vtb/impl.h), declared for -Wmissing-prototypes. */
+const struct vtb_impl_ops *const *vtb_plugin_impls(void);
+
+const struct vtb_impl_ops *const *vtb_plugin_impls(void)
+{
+    static const struct vtb_impl_ops *const impls[] = {&delay_task, NULL};
+    return impls;
+}
