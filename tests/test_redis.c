@@ -231,7 +231,11 @@ static void values_for(const char *impl, enum vtb_completion_mode completion,
         uint64_t value = 0;
         bool sync = true;
         assert_int_equal(get(&fx, key, &value, &sync), 0);
-        assert_false(sync); /* a miss: it went to the server */
+        /* A miss: it went to the server (on the completion thread the reply
+         * may be in before the result is looked at; the connection's
+         * counters below say where every miss went). */
+        if (completion == VTB_COMPLETE_ON_LOOP)
+            assert_false(sync);
         assert_true(value == vtb_backend_value(key));
     }
     /* Cache-aside: the values are now in the cache. */

@@ -125,6 +125,9 @@ static void test_every_key(void **state)
                  "continuation = inline\n"
                  "cache_lock = sharded\n"
                  "load = open:2.5k\n"
+                 "backend = redis\n"
+                 "backend_url = redis://127.0.0.1:6379\n"
+                 "backend_timeout = 250ms\n"
                  "duration = 1.5s\n"
                  "repetitions = 3\n"
                  "warmup = 100ms\n"
@@ -145,6 +148,8 @@ static void test_every_key(void **state)
     assert_int_equal(s.settings.seed, UINT64_C(0xDEADBEEF));
     assert_int_equal(s.settings.latency_sample, 0);
     assert_true(s.settings.pin_threads);
+    assert_string_equal(s.settings.backend_url, "redis://127.0.0.1:6379");
+    assert_int_equal(s.settings.backend_timeout, UINT64_C(250000000));
 
     assert_int_equal(vtb_scenario_cell_count(&s), 1);
     assert_int_equal(vtb_scenario_cell(&s, 0, &c), 0);
@@ -165,10 +170,11 @@ static void test_every_key(void **state)
     assert_int_equal(c.cache_lock, VTB_CACHE_LOCK_SHARDED);
     assert_int_equal(c.load.kind, VTB_LOAD_OPEN);
     assert_true(c.load.rate_per_s == 2500.0);
+    assert_int_equal(c.backend, VTB_BACKEND_REDIS);
 
     static const char *const expected[VTB_AXIS_COUNT] = {
         "0.8", "10000", "4096", "250", "zipf:0.99", "8", "16", "uniform:10us:100us",
-        "thread", "inline", "sharded", "open:2500",
+        "thread", "inline", "sharded", "open:2500", "redis",
     };
     for (int a = 0; a < VTB_AXIS_COUNT; a++)
         assert_string_equal(vtb_cell_format(&c, (enum vtb_axis)a, buf, sizeof(buf)),
@@ -468,6 +474,16 @@ static const struct bad_case bad_cases[] = {
      "t.ini:3: cache_lock: must be global, sharded or seqlock, got rwlock"},
     {WITH_NAME("load = poisson\n"), 0, VTB_EINVAL,
      "t.ini:3: load: must be closed or open:RATE, got poisson"},
+    {WITH_NAME("backend = memcached\n"), 0, VTB_EINVAL,
+     "t.ini:3: backend: must be sim or redis, got memcached"},
+    {WITH_NAME("backend_url = http://127.0.0.1:80\n"), 0, VTB_ESYNTAX,
+     "t.ini:3: backend_url: expected redis://HOST:PORT or unix:PATH, got `http://127.0.0.1:80`"},
+    {WITH_NAME("backend_url = redis://127.0.0.1:99999\n"), 0, VTB_ERANGE,
+     "t.ini:3: backend_url: the port of `redis://127.0.0.1:99999` must be in [1,65535]"},
+    {WITH_NAME("backend_url = unix:redis.sock\n"), 0, VTB_ESYNTAX,
+     "t.ini:3: backend_url: the socket path of `unix:redis.sock` must be absolute"},
+    {WITH_NAME("backend_timeout = 2h\n"), 0, VTB_ERANGE,
+     "t.ini:3: backend_timeout: must be in (0,1h], got 2h"},
     {WITH_NAME("load = open:0\n"), 0, VTB_ERANGE,
      "t.ini:3: load: open rate must be in (0,1e9] ops/s, got 0"},
     {WITH_NAME("load = open:fast\n"), 0, VTB_ESYNTAX,
@@ -735,7 +751,9 @@ static void test_write_ini(void **state)
                  "threads = 1, nproc\nconcurrency = 16\nmiss_latency = exp:20us\n"
                  "completion = thread\ncontinuation = inline\ncache_lock = global, sharded\n"
                  "load = open:2.5k:poisson\nduration = 1.5s\nrepetitions = 3\nseed = 0xBEEF\n"
-                 "latency_sample = 0\npin_threads = yes\n");
+                 "latency_sample = 0\npin_threads = yes\nbackend = sim, redis\n"
+                 "backend_url = unix:/tmp/r.sock\nbackend_timeout = 2s\n");
+    assert_int_equal(vtb_scenario_override(&s, "miss_latency=exp:20us, measured", NULL), 0);
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
@@ -765,6 +783,10 @@ static void test_write_ini(void **state)
     assert_int_equal(back.settings.warmup.ns, s.settings.warmup.ns);
     assert_int_equal(back.settings.seed, 0xBEEF);
     assert_true(back.settings.pin_threads);
+    assert_string_equal(back.settings.backend_url, "unix:/tmp/r.sock");
+    assert_int_equal(back.settings.backend_timeout, UINT64_C(2000000000));
+    assert_non_null(strstr(text, "\nmiss_latency = exp:20us, measured\n"));
+    assert_non_null(strstr(text, "\nbackend = sim, redis\n"));
     free(text);
     vtb_scenario_fini(&back);
     vtb_scenario_fini(&s);

@@ -32,8 +32,8 @@
 #define PORT_ATTEMPTS 5
 
 /* The files the server may leave in its directory. */
-static const char *const dir_files[] = {"redis.sock", "redis.log", "stderr.log", "dump.rdb",
-                                        "appendonly.aof", NULL};
+static const char *const dir_files[] = {"redis.sock", "redis.log", "redis.pid", "stderr.log",
+                                        "dump.rdb", "appendonly.aof", NULL};
 
 static uint64_t now_ns(void)
 {
@@ -188,6 +188,10 @@ static void build_argv(struct argv_buf *a, const struct vtb_redis_server *srv, i
     snprintf(a->text[2], sizeof(a->text[2]), "%s/redis.log", srv->dir);
     push(a, "--logfile");
     push(a, a->text[2]);
+    /* Its PID where a test (or a person) can find it: DIR/redis.pid. */
+    snprintf(a->text[4], sizeof(a->text[4]), "%s/redis.pid", srv->dir);
+    push(a, "--pidfile");
+    push(a, a->text[4]);
     /* Persistence off: no snapshot, no append-only file. */
     push(a, "--save");
     push(a, "");

@@ -3,7 +3,8 @@
  * stopped by its PID on every path, never by name.
  *
  * The server runs in a private temporary directory (mkdtemp, mode 0700)
- * that holds its unix socket, its log and nothing else: persistence is off
+ * that holds its unix socket, its log, its PID file (redis.pid) and nothing
+ * else: persistence is off
  * (no RDB snapshots, no append-only file), it listens on that socket or on
  * a free port of 127.0.0.1 only, and its memory is bounded (maxmemory,
  * noeviction: a load that does not fit fails instead of growing). Start

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "allocstats.h"
+#include "backend_run.h"
 #include "clock.h"
 #include "vtb/service.h"
 
@@ -20,6 +21,7 @@ struct run_state {
     const struct vtb_run_options *options;
     struct vtb_run_progress progress;
     uint64_t start_ns;
+    const struct vtb_backend_run *backend; /* the run's server, if any */
 };
 
 static int on_cell(void *ctx, const struct vtb_record *records, size_t count,
@@ -83,9 +85,12 @@ static int sweep(const struct vtb_scenario *scenario, struct run_state *state,
     unsigned runs_per_cell = vtb_runner_runs_per_cell(&scenario->settings, options->impl_count);
     state->progress.cell_count = (unsigned)cell_count;
     state->progress.runs_total = runs_per_cell * (unsigned)cell_count;
+    /* Backend: the runner connects to the run's server (backend_run.h). */
+    struct vtb_settings settings;
+    vtb_backend_run_settings(state->backend, &scenario->settings, &settings);
     struct vtb_runner_options runner = {
         .scenario = scenario->settings.name,
-        .settings = &scenario->settings,
+        .settings = &settings,
         .impls = options->impls,
         .impl_count = options->impl_count,
         .force_async = options->force_async,
@@ -100,6 +105,7 @@ static int sweep(const struct vtb_scenario *scenario, struct run_state *state,
         int rc = vtb_scenario_cell(scenario, c, &cell);
         if (rc != 0)
             return vtb_error_set(err, rc, "%s: cannot expand cell %zu", scenario->source, c);
+        vtb_backend_run_resolve(state->backend, &cell); /* miss_latency = measured */
         state->progress.cell = (unsigned)c + 1;
         rc = vtb_runner_run_cell(&runner, &cell, err);
         if (rc != 0) {
@@ -137,8 +143,23 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     /* A sink that cannot begin (an unwritable run directory) still ends,
      * so that what it managed to create says why the run did not happen. */
     int rc = sink->begin(sink->ctx, &info, err);
+    /* Backend: the run's server is set up before the first cell and taken
+     * down on every path, a signal's included, before the sink ends. */
+    struct vtb_backend_run backend;
+    memset(&backend, 0, sizeof(backend));
+    state.backend = &backend;
+    if (rc == 0)
+        rc = vtb_backend_run_begin(&backend, scenario, options->stop_requested, err);
+    info.backend = backend.active ? &backend.note : NULL;
     if (rc == 0)
         rc = sweep(scenario, &state, err);
+    struct vtb_error backend_err;
+    vtb_error_clear(&backend_err);
+    if (vtb_backend_run_end(&backend, &backend_err) != 0 && rc == 0) {
+        rc = backend_err.code;
+        if (err != NULL)
+            *err = backend_err;
+    }
     info.complete = rc == 0;
     outcome->complete = info.complete;
     if (rc != 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "redis_admin.h"
 #include "runner_internal.h"
 #include "stats.h"
 
@@ -99,6 +100,15 @@ static int build_service(struct cell_run *run, struct vtb_error *err)
     config.pool_max_sources = cell->threads * cell->concurrency * 4 + 1024;
     config.seed = run->plan.seed;
     config.force_async = run->options->force_async;
+    /* Backend: a server cell connects to the run's server (backend_run.h,
+     * which points backend_url at it) and reads the run's keys; its
+     * exact-mode misses read stand-ins in the cell's key space. */
+    char prefix[VTB_BACKEND_PREFIX_MAX];
+    config.backend.kind = cell->backend;
+    config.backend.url = run->options->settings->backend_url;
+    config.backend.key_prefix = vtb_redis_run_prefix(prefix, sizeof(prefix));
+    config.backend.key_space = cell->keys;
+    config.backend.timeout_ns = run->options->settings->backend_timeout;
     int rc = vtb_service_new(&config, &run->svc, err);
     if (rc != 0 || !run->plan.exact)
         return rc;
@@ -461,6 +471,10 @@ int vtb_runner_run_cell(const struct vtb_runner_options *options, const struct v
         rc = warm_up(&run);
     if (rc == 0)
         rc = measure(&run, err);
+    /* Backend: a request that failed (refused, lost, timed out, a wrong
+     * value) fails the cell with the server's message, not just counts. */
+    if (rc != VTB_EINTR && run.svc != NULL && vtb_service_backend_status(run.svc, NULL) != 0)
+        rc = vtb_service_backend_status(run.svc, err);
     if (rc == 0)
         rc = vtb__runner_emit(&run, err);
     if (rc == VTB_EINTR && err != NULL && err->code != VTB_EINTR)

@@ -115,6 +115,44 @@ static void write_reproduction(struct vtb_json_writer *w, const struct vtb_run_i
     vtb_json_kv_string(w, "scenario_ini", "scenario.ini");
 }
 
+/* Backend: the run's server (docs/backends.md), or null when every cell
+ * used the simulated backend:
+ *   "backend": {"kind", "url", "started_by_vtbench", "pid", "version",
+ *               "key_prefix", "keys_loaded", "load_seconds", "keys_deleted",
+ *               "timeout_ns", "probe": {"requests", "p50_ns", "p99_ns"},
+ *               "settings": {NAME: VALUE, ...}} */
+static void write_backend(struct vtb_json_writer *w, const struct vtb_backend_note *b)
+{
+    vtb_json_key(w, "backend");
+    if (b == NULL) {
+        vtb_json_null(w);
+        return;
+    }
+    vtb_json_object_begin(w);
+    vtb_json_kv_string(w, "kind", b->kind);
+    vtb_json_kv_string(w, "url", b->url);
+    vtb_json_kv_bool(w, "started_by_vtbench", b->started);
+    vtb_json_kv_int(w, "pid", b->pid);
+    vtb_json_kv_string(w, "version", b->version);
+    vtb_json_kv_string(w, "key_prefix", b->key_prefix);
+    vtb_json_kv_uint(w, "keys_loaded", b->keys_loaded);
+    vtb_json_kv_double(w, "load_seconds", b->load_seconds);
+    vtb_json_kv_uint(w, "keys_deleted", b->keys_deleted);
+    vtb_json_kv_uint(w, "timeout_ns", b->timeout_ns);
+    vtb_json_key(w, "probe");
+    vtb_json_object_begin(w);
+    vtb_json_kv_uint(w, "requests", b->probe_requests);
+    vtb_json_kv_double(w, "p50_ns", b->probe_p50_ns);
+    vtb_json_kv_double(w, "p99_ns", b->probe_p99_ns);
+    vtb_json_object_end(w);
+    vtb_json_key(w, "settings");
+    vtb_json_object_begin(w);
+    for (size_t i = 0; i < b->setting_count; i++)
+        vtb_json_kv_string(w, b->settings[i].name, b->settings[i].value);
+    vtb_json_object_end(w);
+    vtb_json_object_end(w);
+}
+
 int vtb_context_json_write(const struct vtb_run_info *info, const struct vtb_context_status *st,
                            struct vtb_error *err)
 {
@@ -130,6 +168,7 @@ int vtb_context_json_write(const struct vtb_run_info *info, const struct vtb_con
     vtb__report_json_run(&w, info, false);
     vtb_json_kv_uint(&w, "cells_done", info->cells_done);
     write_cells(&w, info, st);
+    write_backend(&w, info->backend);
     vtb_json_key(&w, "context");
     vtb_json_object_begin(&w);
     vtb__report_json_context(&w, vtb__report_context_or_empty(info), NULL);

@@ -85,7 +85,9 @@
          "Operations in flight per worker thread.")                                           \
     AXIS(miss_latency, struct vtb_latency, vtb_type_latency, "0", 0, 60e9,                     \
          VTB_KEY_COMPARE | VTB_KEY_CHART, "miss_latency", NULL,                               \
-         "Backend latency of a miss; 0 completes on the next loop turn.")                     \
+         "Backend latency of a miss (backend = sim); 0 completes on the next loop turn. "    \
+         "measured: the median round trip of the run's Redis server, probed through the "     \
+         "same miss path at the start of the run (docs/backends.md).")                        \
     AXIS(completion, enum vtb_completion_mode, vtb_type_completion, "loop", 0, 0,              \
          VTB_KEY_COMPARE | VTB_KEY_CHART, "completion", NULL,                                 \
          "Where a miss completes: a timer on the worker's own loop, or a separate "          \
@@ -101,6 +103,12 @@
          "closed: a thread issues an operation when one completes. open:RATE: operations "   \
          "are issued at RATE per second per thread, evenly spaced (with :poisson, "          \
          "exponential gaps), and latency is measured from the intended start.")              \
+    /* Backend (docs/backends.md): the axis, where the server is, how long it may take. */    \
+    AXIS(backend, enum vtb_backend_kind, vtb_type_backend, "sim", 0, 0,                        \
+         VTB_KEY_COMPARE | VTB_KEY_CHART, "backend", NULL,                                    \
+         "What answers a miss: sim, a timer of miss_latency; redis, a GET to a Redis server " \
+         "through hiredis on the completing loop (vtbench's own redis-server, started for "   \
+         "the run, unless backend_url names one).")                                          \
     SETTING(ops, uint64_t, vtb_type_count, "1000000", 1, VTB__KEYS_2POW40, 0, NULL, NULL,        \
             "Measured operations per thread per repetition. Not together with duration.")    \
     SETTING(duration, uint64_t, vtb_type_duration, NULL, 1, VTB__KEYS_DAY_NS, 0, NULL,         \
@@ -126,7 +134,16 @@
     SETTING(latency_sample, unsigned, vtb_type_ucount, "128", 0, 1000000, 0, NULL, NULL,       \
             "Record the latency of every k-th hit; 0 = no hits. Misses are always recorded.")  \
     SETTING(pin_threads, bool, vtb_type_bool, "false", 0, 0, 0, NULL, NULL,                    \
-            "Pin worker threads to CPUs.")
+            "Pin worker threads to CPUs.")                                                    \
+    SETTING(backend_url, char *, vtb_type_backend_url, NULL, 0, 0, 0, NULL,                   \
+            "(absent: vtbench's own server)",                                                 \
+            "The Redis server of backend = redis cells. vtbench writes only keys under its "  \
+            "own prefix (vtb:PID:), never flushes, and deletes its keys at the end. Absent: " \
+            "vtbench starts a redis-server for the run, on a unix socket in a private "      \
+            "directory, and stops it at the end.")                                           \
+    SETTING(backend_timeout, uint64_t, vtb_type_duration, "1s", 1, 3600e9, 0, NULL, NULL,      \
+            "How long a request to the server may wait for its reply. A timeout, like a "    \
+            "refused or lost connection, fails the cell.")
 
 /* Offered load: closed loop, or an open loop at a fixed rate per thread. */
 enum vtb_load_kind {

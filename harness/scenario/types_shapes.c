@@ -51,11 +51,17 @@ const struct vtb_value_type vtb_type_key_dist = {
     .range = range_key_dist,
 };
 
+/* A latency spec, or `measured`: the run's server's median round trip,
+ * which the run fills in (backend_run.c). */
 static int parse_latency(const struct vtb_key *key, const char *text,
                          const struct vtb_parse_env *env, void *out, struct vtb_error *err)
 {
     (void)key;
     (void)env;
+    if (strcmp(text, "measured") == 0) {
+        *(struct vtb_latency *)out = (struct vtb_latency){VTB_LATENCY_MEASURED, 0, 0};
+        return 0;
+    }
     return vtb_units_parse_latency(text, out, err);
 }
 
@@ -63,6 +69,10 @@ static const char *format_latency(const struct vtb_key *key, const void *value, 
                                   size_t size)
 {
     (void)key;
+    if (((const struct vtb_latency *)value)->kind == VTB_LATENCY_MEASURED) {
+        snprintf(buf, size, "measured");
+        return buf;
+    }
     return vtb_units_format_latency(value, buf, size);
 }
 
@@ -70,8 +80,8 @@ static const char *range_latency(const struct vtb_key *key, char *buf, size_t si
 {
     char max[VTB_UNITS_DURATION_TEXT_MAX];
     snprintf(buf, size,
-             "DURATION, fixed:DURATION, uniform:LO:HI or exp:MEAN; units ns, us, ms, s, min, "
-             "h; each at most %s",
+             "DURATION, fixed:DURATION, uniform:LO:HI, exp:MEAN or measured; units ns, us, ms, "
+             "s, min, h; each at most %s",
              vtb__type_bound_duration(key->max, max, sizeof(max)));
     return buf;
 }
@@ -109,15 +119,21 @@ static const char *cache_lock_word(int v)
 {
     return vtb_cache_lock_name((enum vtb_cache_lock)v);
 }
+static const char *backend_word(int v)
+{
+    return vtb_backend_kind_name((enum vtb_backend_kind)v);
+}
 
 static const struct words completion_words = {completion_word, VTB_COMPLETION_MODE_COUNT};
 static const struct words continuation_words = {continuation_word,
                                                 VTB_CONTINUATION_MODE_COUNT};
 static const struct words cache_lock_words = {cache_lock_word, VTB_CACHE_LOCK_COUNT};
+static const struct words backend_words = {backend_word, VTB_BACKEND_KIND_COUNT};
 
 _Static_assert(sizeof(enum vtb_completion_mode) == sizeof(int) &&
                    sizeof(enum vtb_continuation_mode) == sizeof(int) &&
-                   sizeof(enum vtb_cache_lock) == sizeof(int),
+                   sizeof(enum vtb_cache_lock) == sizeof(int) &&
+                   sizeof(enum vtb_backend_kind) == sizeof(int),
                "enumeration members are read and written as int");
 
 static const struct words *words_of(const struct vtb_key *key)
@@ -126,6 +142,8 @@ static const struct words *words_of(const struct vtb_key *key)
         return &completion_words;
     if (key->type == &vtb_type_continuation)
         return &continuation_words;
+    if (key->type == &vtb_type_backend)
+        return &backend_words;
     return &cache_lock_words;
 }
 
@@ -172,6 +190,7 @@ static const char *range_word(const struct vtb_key *key, char *buf, size_t size)
 VTB__WORDS_TYPE(vtb_type_completion, "completion mode")
 VTB__WORDS_TYPE(vtb_type_continuation, "continuation mode")
 VTB__WORDS_TYPE(vtb_type_cache_lock, "lock design")
+VTB__WORDS_TYPE(vtb_type_backend, "backend")
 #undef VTB__WORDS_TYPE
 
 /* ---- Load ---- */

@@ -107,6 +107,41 @@ const struct vtb_value_type vtb_type_text = {
     .commas_allowed = true,
 };
 
+/* A server URL, checked by the library that connects to it. */
+static int parse_backend_url(const struct vtb_key *key, const char *text,
+                             const struct vtb_parse_env *env, void *out, struct vtb_error *err)
+{
+    (void)key;
+    (void)env;
+    struct vtb_backend_address addr;
+    int rc = vtb_backend_url_parse(text, &addr, err);
+    return rc != 0 ? rc : set_string(out, text, err);
+}
+
+/* Absent: vtbench starts its own server. */
+static bool absent_backend_url(const void *value)
+{
+    return *(char *const *)value == NULL;
+}
+
+static const char *range_backend_url(const struct vtb_key *key, char *buf, size_t size)
+{
+    (void)key;
+    snprintf(buf, size, "redis://HOST:PORT or unix:PATH");
+    return buf;
+}
+
+const struct vtb_value_type vtb_type_backend_url = {
+    .name = "URL",
+    .parse = parse_backend_url,
+    .format = format_string,
+    .range = range_backend_url,
+    .syntax = "HOST a name or an IPv4 address, PATH absolute",
+    .absent = absent_backend_url,
+    .fini = fini_string,
+    .copy = copy_string,
+};
+
 static void free_names(char **names, size_t count)
 {
     for (size_t i = 0; names != NULL && i < count; i++)

@@ -35,6 +35,9 @@ enum vtb_latency_kind {
     VTB_LATENCY_FIXED = 0,   /* always a_ns (0 = the next loop turn) */
     VTB_LATENCY_UNIFORM = 1, /* uniform in [a_ns, b_ns] */
     VTB_LATENCY_EXP = 2,     /* exponential with mean a_ns */
+    /* Fixed a_ns, taken from a measurement of the run's server (vtbench's
+     * `miss_latency = measured`): the harness sets a_ns before use. */
+    VTB_LATENCY_MEASURED = 3,
 };
 
 /* A latency distribution, in nanoseconds. */
