@@ -75,10 +75,10 @@ static void superlinear_flags(struct vtb__chart_plan *p, const struct vtb__repor
                     vtb__chart_note_append(p->note, "; ringed: super-linear beyond the "
                                                     "intervals, usually a slow reference "
                                                     "cell:");
-                vtb__chart_note_append(p->note, " %s at %s threads (%s) is %.1fx its %s-thread "
+                vtb__chart_note_append(p->note, "%s %s at %s threads (%s) is %.1fx its %s-thread "
                                                 "throughput (%.0f of %.0f rounds of that cell "
                                                 "disturbed)",
-                                       row->impl, row->axis[VTB_AXIS_threads], locks[l],
+                                       flagged > 1 ? "," : "", row->impl, row->axis[VTB_AXIS_threads], locks[l],
                                        row->ops_per_sec / base->ops_per_sec,
                                        base->axis[VTB_AXIS_threads], base->rounds_disturbed,
                                        base->repetitions);

@@ -721,6 +721,40 @@ static void test_hollow_points(void **state)
     free(md);
 }
 
+/* A point of the threads chart above the ideal line by more than both
+ * intervals is ringed, and the note names it with its reference's
+ * disturbed rounds. The fixture has the issue's case: its one-thread cell
+ * at hit ratio 1 was slow (one round disturbed), so two threads look about
+ * three times as fast. Brought within the intervals, nothing is ringed. */
+static void test_superlinear_flagged(void **state)
+{
+    static const struct edit linear[] = {{5, NULL, "ops_per_sec_ci_low", "1e6"}};
+    struct vtb_report_outcome o;
+    const char *run;
+    char out[600], *vars;
+
+    fake_gnuplot(*state);
+    generate("sweep", *state, &o);
+    vars = gnuplot_vars(*state, "threads");
+    assert_non_null(vars);
+    assert_non_null(strstr(vars, "slflags=' 5:alloc-task 5:value-task 5:pooled ';"));
+    free(vars);
+    assert_non_null(strstr(chart(&o, "threads")->note,
+                           "ringed: super-linear beyond the intervals, usually a slow reference "
+                           "cell: alloc-task at 2 threads (seqlock) is 3.0x its 1-thread "
+                           "throughput (1 of 5 rounds of that cell disturbed), value-task"));
+
+    run = copy_fixture(*state, "sweep", "run");
+    edit_results(run, linear, 1);
+    snprintf(out, sizeof(out), "%s/out", run);
+    generate_run(run, out, 0, &o);
+    vars = gnuplot_vars(*state, "threads");
+    assert_non_null(vars);
+    assert_non_null(strstr(vars, "slflags=' ';"));
+    free(vars);
+    assert_null(strstr(chart(&o, "threads")->note, "ringed"));
+}
+
 /* The latency chart is told where quantization starts (ten clock steps)
  * and the timer overhead, and its lines carry their sample counts. */
 static void test_latency_clock(void **state)
@@ -1225,6 +1259,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recovers_killed_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fixed_scales, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hollow_points, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_superlinear_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latency_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alloc_1m_markers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_load, setup, teardown),
