@@ -26,6 +26,7 @@
 #include "reporter.h"
 #include "run.h"
 #include "run_dir.h"
+#include "run_impls.h"
 #include "run_writer.h"
 #include "scenario.h"
 #include "vtb/config.h"
@@ -36,13 +37,15 @@
 static void run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: vtbench run FILE... [--impl NAME]... [--set KEY=VALUE]... [--out DIR]\n"
-            "                   [--quick] [--quiet] [--force-async] [--instructions] [--report]\n"
-            "                   [--dry-run] [--force]\n"
+            "usage: vtbench run FILE... [--impl NAME]... [--plugin PATH]... [--set KEY=VALUE]...\n"
+            "                   [--out DIR] [--quick] [--quiet] [--force-async] [--instructions]\n"
+            "                   [--report] [--dry-run] [--force]\n"
             "\n"
             "Measures every cell of each scenario file against the implementations and\n"
             "writes the results into DIR/<UTC time>-<scenario>/ (DIR defaults to results).\n"
             "  --impl NAME      run only these implementations (repeatable)\n"
+            "  --plugin PATH    load implementations from a shared object (repeatable; see\n"
+            "                   docs/plugins.md), as the scenario key plugins does\n"
             "  --set KEY=VALUE  override a scenario key after the file (repeatable)\n"
             "  --out DIR        parent directory of the run directory\n"
             "  --quick          a tenth of the operations, at most 3 repetitions\n"
@@ -62,6 +65,8 @@ struct run_args {
     size_t file_count;
     const char *impls[MAX_LIST_ARGS];
     size_t impl_count;
+    const char *plugins[MAX_LIST_ARGS];
+    size_t plugin_count;
     const char *sets[MAX_LIST_ARGS];
     size_t set_count;
     const char *out_dir;
@@ -89,6 +94,8 @@ static int take_option(int c, struct run_args *args)
     switch (c) {
     case 'i':
         return push_arg(args->impls, &args->impl_count, optarg, "--impl");
+    case 'P':
+        return push_arg(args->plugins, &args->plugin_count, optarg, "--plugin");
     case 's':
         return push_arg(args->sets, &args->set_count, optarg, "--set");
     case 'o':
@@ -124,6 +131,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
         {"quiet", no_argument, NULL, 'Q'},        {"force-async", no_argument, NULL, 'A'},
         {"instructions", no_argument, NULL, 'I'}, {"report", no_argument, NULL, 'R'},
         {"dry-run", no_argument, NULL, 'D'},      {"force", no_argument, NULL, 'F'},
+        {"plugin", required_argument, NULL, 'P'},
         {&VTB_INSTRUCTIONS_CHILD_FLAG[2], required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     memset(args, 0, sizeof(*args));
@@ -160,7 +168,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *args)
  * rebuilt from what was parsed, so the child never sees --instructions. */
 static int run_under_callgrind(const struct run_args *args)
 {
-    const char *child[5 * MAX_LIST_ARGS + 16];
+    const char *child[7 * MAX_LIST_ARGS + 16];
     size_t n = 0;
     child[n++] = "run";
     for (size_t i = 0; i < args->file_count; i++)
@@ -168,6 +176,10 @@ static int run_under_callgrind(const struct run_args *args)
     for (size_t i = 0; i < args->impl_count; i++) {
         child[n++] = "--impl";
         child[n++] = args->impls[i];
+    }
+    for (size_t i = 0; i < args->plugin_count; i++) {
+        child[n++] = "--plugin";
+        child[n++] = args->plugins[i];
     }
     for (size_t i = 0; i < args->set_count; i++) {
         child[n++] = "--set";
@@ -196,53 +208,6 @@ static int run_under_callgrind(const struct run_args *args)
     return exit_code;
 }
 
-/* The implementations: --impl's, checked; none given means the scenario's. */
-static int resolve_cli_impls(const struct run_args *args, const struct vtb_impl_ops **impls)
-{
-    for (size_t i = 0; i < args->impl_count; i++) {
-        impls[i] = vtb_impl_find(args->impls[i]);
-        if (impls[i] == NULL) {
-            vtb_cli_error("--impl: unknown implementation '%s' (see vtbench list)",
-                          args->impls[i]);
-            return VTB_EXIT_USAGE;
-        }
-        /* Twice the same implementation would write the same file names. */
-        for (size_t j = 0; j < i; j++)
-            if (impls[j] == impls[i]) {
-                vtb_cli_error("--impl: '%s' given twice", args->impls[i]);
-                return VTB_EXIT_USAGE;
-            }
-    }
-    return VTB_EXIT_OK;
-}
-
-/* The run's implementations, in order: --impl's or the scenario's. */
-static size_t impls_of(const struct run_args *args, const struct vtb_impl_ops *const *cli_impls,
-                       const struct vtb_scenario *s, const struct vtb_impl_ops **out)
-{
-    if (args->impl_count > 0) {
-        memcpy(out, cli_impls, args->impl_count * sizeof(*out));
-        return args->impl_count;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < s->settings.impls.count && n < MAX_LIST_ARGS; i++) {
-        const struct vtb_impl_ops *ops = vtb_impl_find(s->settings.impls.names[i]);
-        if (ops != NULL)
-            out[n++] = ops;
-    }
-    return n;
-}
-
-static const char **known_impl_names(void)
-{
-    static const char *names[MAX_LIST_ARGS];
-    size_t n = vtb_impl_count();
-    for (size_t i = 0; i < n && i < MAX_LIST_ARGS - 1; i++)
-        names[i] = vtb_impl_at(i)->name;
-    names[n < MAX_LIST_ARGS - 1 ? n : MAX_LIST_ARGS - 1] = NULL;
-    return names;
-}
-
 /* --quick: a tenth of the work, at most three repetitions, applied to the
  * scenario itself so that its scenario.ini says what really ran. */
 static void make_quick(struct vtb_scenario *s)
@@ -261,7 +226,9 @@ static void make_quick(struct vtb_scenario *s)
 static int load_scenarios(const struct run_args *args, struct vtb_scenario *scenarios,
                           size_t *loaded)
 {
-    struct vtb_scenario_options options = {known_impl_names(), 0, &vtb_cli_stop_requested};
+    /* No list of implementations yet: the scenarios' plugins may add some
+     * (vtb_cli_run_impls_init checks the names). */
+    struct vtb_scenario_options options = {NULL, 0, &vtb_cli_stop_requested};
     *loaded = 0;
     for (size_t f = 0; f < args->file_count; f++) {
         struct vtb_error err;
@@ -578,19 +545,25 @@ int vtb_cmd_run(int argc, char **argv)
         return code;
     if (args.instructions && args.instructions_child == NULL)
         return run_under_callgrind(&args);
-    const struct vtb_impl_ops *cli_impls[MAX_LIST_ARGS];
-    code = resolve_cli_impls(&args, cli_impls);
+    /* Every scenario is read first, since --impl may name an implementation
+     * of a scenario's plugin. Plugins stay loaded until the very end:
+     * records, reporters and the console keep their implementations' names. */
     struct vtb_scenario scenarios[MAX_LIST_ARGS];
     size_t loaded = 0;
+    code = load_scenarios(&args, scenarios, &loaded);
+    struct vtb_run_impls run_impls = {0};
     if (code == VTB_EXIT_OK)
-        code = load_scenarios(&args, scenarios, &loaded);
+        code = vtb_cli_run_impls_init(&run_impls, args.plugins, args.plugin_count, args.impls,
+                                      args.impl_count, scenarios, loaded);
     /* Plan every run before the first starts: one that cannot fit or end
      * is refused before any directory exists. */
     const struct vtb_impl_ops *impls[MAX_LIST_ARGS][MAX_LIST_ARGS];
     size_t impl_counts[MAX_LIST_ARGS];
     for (size_t f = 0; f < loaded && code == VTB_EXIT_OK; f++) {
-        impl_counts[f] = impls_of(&args, cli_impls, &scenarios[f], impls[f]);
-        code = plan_or_refuse(&args, &scenarios[f], impl_counts[f]);
+        code = vtb_cli_run_impls_of(&run_impls, &scenarios[f], impls[f], MAX_LIST_ARGS,
+                                    &impl_counts[f]);
+        if (code == VTB_EXIT_OK)
+            code = plan_or_refuse(&args, &scenarios[f], impl_counts[f]);
     }
     struct run_env env;
     if (code == VTB_EXIT_OK && !args.dry_run)
@@ -607,5 +580,6 @@ int vtb_cmd_run(int argc, char **argv)
         code = vtb_cli_stdout_status();
     for (size_t f = 0; f < loaded; f++)
         vtb_scenario_fini(&scenarios[f]);
+    vtb_cli_run_impls_fini(&run_impls);
     return code;
 }
