@@ -1,10 +1,11 @@
 /*
  * report.md (see report_md.h), section by section: the header (what the
- * run is and which files the report read), the machine and build table
- * from context.json, warnings about noise that the reader should see
- * before any number, the summary table, the charts, and the claims. The
- * file is written through a temporary and renamed into place, so a reader
- * never finds half a report.
+ * run is, whether it is complete, and which files the report read), the
+ * machine, build and clock from context.json, warnings about noise that the
+ * reader should see before any number, the summary table, then the
+ * findings (report_md_findings.c: latency, simulated against real misses),
+ * the charts, and the claims. The file is written through a temporary and
+ * renamed into place, so a reader never finds half a report.
  */
 #include "report_md.h"
 
@@ -14,14 +15,13 @@
 #include <string.h>
 
 #include "atomic_file.h"
-#include "claims.h"
 #include "json_reader.h"
-#include "report_slice.h"
+#include "report_md_internal.h"
 
 /* ---- Markdown helpers ---- */
 
 /* Writes text for a table cell: '|' escaped, line breaks as spaces. */
-static void md_cell(FILE *out, const char *text)
+void vtb__md_cell(FILE *out, const char *text)
 {
     for (const char *p = text; *p != '\0'; p++) {
         if (*p == '|')
@@ -34,7 +34,7 @@ static void md_cell(FILE *out, const char *text)
 }
 
 /* Formats v with fmt, or "n/a" when it is NaN. */
-static const char *num(char *buf, size_t size, const char *fmt, double v)
+const char *vtb__md_num(char *buf, size_t size, const char *fmt, double v)
 {
     if (!isfinite(v))
         snprintf(buf, size, "n/a");
@@ -68,7 +68,7 @@ static void write_header(FILE *out, const struct vtb__report_data *d)
                 d->context != NULL ? ", `context.json`" : "");
     if (!vtb__report_complete(d)) {
         fprintf(out, "> **Incomplete run (%s):** ", vtb_run_state_name(in->state));
-        md_cell(out, in->reason);
+        vtb__md_cell(out, in->reason);
         fprintf(out, ". This report covers the %zu cell%s the run holds",
                 d->ncells, d->ncells == 1 ? "" : "s");
         if (isfinite(vtb__report_ctx_num(d, "cell_count")))
@@ -97,7 +97,7 @@ static void machine_row(FILE *out, const char *name, const char *fmt, ...)
     if (value[0] == '\0')
         return;
     fprintf(out, "| %s | ", name);
-    md_cell(out, value);
+    vtb__md_cell(out, value);
     fputs(" |\n", out);
 }
 
@@ -135,14 +135,14 @@ static void machine_rows(FILE *out, const struct vtb__report_data *d)
     machine_row(out, "date (UTC)", "%s", vtb__report_ctx_text(d, "context.date", ""));
     machine_row(out, "CPU", "%s, %s CPUs at %s MHz, governor %s",
                 vtb__report_ctx_text(d, "context.cpu_model", "unknown"),
-                num(a, sizeof(a), "%.0f", vtb__report_ctx_num(d, "context.num_cpus")),
-                num(b, sizeof(b), "%.0f", vtb__report_ctx_num(d, "context.cpu_mhz")),
+                vtb__md_num(a, sizeof(a), "%.0f", vtb__report_ctx_num(d, "context.num_cpus")),
+                vtb__md_num(b, sizeof(b), "%.0f", vtb__report_ctx_num(d, "context.cpu_mhz")),
                 vtb__report_ctx_text(d, "context.cpu_governor", "unknown"));
     machine_row(out, "caches", "%s", vtb__report_ctx_text(d, "context.caches", ""));
     machine_row(out, "load average at start", "%s / %s / %s (1, 5, 15 min)",
-                num(a, sizeof(a), "%.2f", vtb__report_ctx_num(d, "context.load_avg_1m")),
-                num(b, sizeof(b), "%.2f", vtb__report_ctx_num(d, "context.load_avg_5m")),
-                num(c, sizeof(c), "%.2f", vtb__report_ctx_num(d, "context.load_avg_15m")));
+                vtb__md_num(a, sizeof(a), "%.2f", vtb__report_ctx_num(d, "context.load_avg_1m")),
+                vtb__md_num(b, sizeof(b), "%.2f", vtb__report_ctx_num(d, "context.load_avg_5m")),
+                vtb__md_num(c, sizeof(c), "%.2f", vtb__report_ctx_num(d, "context.load_avg_15m")));
     machine_row(out, "kernel", "%s, %s", vtb__report_ctx_text(d, "context.kernel", "unknown"),
                 vtb__report_ctx_text(d, "context.arch", "unknown"));
 }
@@ -180,10 +180,10 @@ static void build_rows(FILE *out, const struct vtb__report_data *d)
                 "every latency)",
                 vtb__report_ctx_text(d, "context.clock_source", "unknown"),
                 vtb__report_ctx_text(d, "context.clock_note", "no note"),
-                num(a, sizeof(a), "%.1f", vtb__report_clock_resolution_ns(d)),
-                num(b, sizeof(b), "%.1f", vtb__report_timer_overhead_ns(d)));
+                vtb__md_num(a, sizeof(a), "%.1f", vtb__report_clock_resolution_ns(d)),
+                vtb__md_num(b, sizeof(b), "%.1f", vtb__report_timer_overhead_ns(d)));
     machine_row(out, "cost floor", "%s ns per hit (the cache lookup alone, first cell)",
-                num(a, sizeof(a), "%.1f", vtb__report_ctx_num(d, "floor_ns_per_hit")));
+                vtb__md_num(a, sizeof(a), "%.1f", vtb__report_ctx_num(d, "floor_ns_per_hit")));
     machine_row(out, "object sizes", "result %s; task %s; pending task %s; pooled source %s",
                 object_size(d, "vresult", a, sizeof(a)), object_size(d, "task", b, sizeof(b)),
                 object_size(d, "task_pending", c, sizeof(c)),
@@ -287,7 +287,8 @@ static void write_noise(FILE *out, const struct vtb__report_data *d)
 
 /* A latency for a table: "~30" when it is quantized (within ten clock
  * steps), "n/a" when unknown. */
-static const char *latency(char *buf, size_t size, const struct vtb__report_data *d, double v)
+const char *vtb__md_latency(char *buf, size_t size, const struct vtb__report_data *d,
+                           double v)
 {
     if (!isfinite(v))
         snprintf(buf, size, "n/a");
@@ -357,26 +358,26 @@ static void summary_row(FILE *out, const struct vtb__report_data *d,
     for (int a = 0; a < VTB_AXIS_COUNT; a++)
         if (varying[a]) {
             fputc(' ', out);
-            md_cell(out, row->axis[a][0] != '\0' ? row->axis[a] : "-");
+            vtb__md_cell(out, row->axis[a][0] != '\0' ? row->axis[a] : "-");
             fputs(" |", out);
         }
-    fprintf(out, " %s%% | ", num(v[0], sizeof(v[0]), "%.1f", 100.0 * row->hit_ratio));
-    md_cell(out, row->impl);
+    fprintf(out, " %s%% | ", vtb__md_num(v[0], sizeof(v[0]), "%.1f", 100.0 * row->hit_ratio));
+    vtb__md_cell(out, row->impl);
     if (row->errors > 0)
         fprintf(out, " (**%.0f errors**)", row->errors);
     fprintf(out, " | %s%s | [%s, %s] | %s | %s | %s | %s | %s | %s | %s (%s) |\n",
-            num(v[1], sizeof(v[1]), "%.2f", row->ns), vtb__report_row_noisy(row) ? " !" : "",
-            num(v[2], sizeof(v[2]), "%.2f", row->ci_low),
-            num(v[3], sizeof(v[3]), "%.2f", row->ci_high),
+            vtb__md_num(v[1], sizeof(v[1]), "%.2f", row->ns), vtb__report_row_noisy(row) ? " !" : "",
+            vtb__md_num(v[2], sizeof(v[2]), "%.2f", row->ci_low),
+            vtb__md_num(v[3], sizeof(v[3]), "%.2f", row->ci_high),
             ratio_cell(v[4], sizeof(v[4]), d, row),
-            latency(v[5], sizeof(v[5]), d, row->p50_ns),
-            latency(v[6], sizeof(v[6]), d, row->p99_ns),
-            latency(v[7], sizeof(v[7]), d, row->p999_ns),
-            num(v[8], sizeof(v[8]), "%.1f",
+            vtb__md_latency(v[5], sizeof(v[5]), d, row->p50_ns),
+            vtb__md_latency(v[6], sizeof(v[6]), d, row->p99_ns),
+            vtb__md_latency(v[7], sizeof(v[7]), d, row->p999_ns),
+            vtb__md_num(v[8], sizeof(v[8]), "%.1f",
                 isfinite(row->bytes_per_op) ? row->bytes_per_op : row->requested_bytes_per_op),
-            num(v[9], sizeof(v[9]), "%.3f", row->allocs_per_op),
-            num(v[10], sizeof(v[10]), "%.0f", row->repetitions),
-            num(v[11], sizeof(v[11]), "%.0f", row->rounds_disturbed));
+            vtb__md_num(v[9], sizeof(v[9]), "%.3f", row->allocs_per_op),
+            vtb__md_num(v[10], sizeof(v[10]), "%.0f", row->repetitions),
+            vtb__md_num(v[11], sizeof(v[11]), "%.0f", row->rounds_disturbed));
 }
 
 static void write_summary(FILE *out, const struct vtb__report_data *d)
@@ -389,163 +390,7 @@ static void write_summary(FILE *out, const struct vtb__report_data *d)
     fputs("\n", out);
 }
 
-/* ---- Latency ---- */
-
-/* "30 (6,250)": a percentile and the samples it comes from, thousands
- * separated. */
-static const char *latency_n(char *buf, size_t size, const struct vtb__report_data *d,
-                             double v, double n)
-{
-    char l[48], digits[32], grouped[48];
-    size_t len, out = 0;
-
-    if (!(n > 0) || n >= 1e18) {
-        snprintf(buf, size, "-");
-        return buf;
-    }
-    len = (size_t)snprintf(digits, sizeof(digits), "%.0f", n);
-    for (size_t k = 0; k < len; k++) {
-        if (k > 0 && (len - k) % 3 == 0)
-            grouped[out++] = ',';
-        grouped[out++] = digits[k];
-    }
-    grouped[out] = '\0';
-    snprintf(buf, size, "%s (%s)", latency(l, sizeof(l), d, v), grouped);
-    return buf;
-}
-
-/*
- * Hits and misses apart, with the clock's limits stated next to them: a
- * hit takes a few ns of work, so the timer overhead is most of a hit's
- * latency, and below ten clock steps a percentile is quantized.
- */
-static void write_latency(FILE *out, const struct vtb__report_data *d)
-{
-    unsigned cells[256];
-    size_t n = vtb__report_claim_cells(d, cells, 256);
-    double over = vtb__report_timer_overhead_ns(d), res = vtb__report_clock_resolution_ns(d);
-    char a[128], b[128], c[128], e[128];
-
-    if (n == 0)
-        return;
-    fputs("## Latency of hits and misses\n\n", out);
-    if (isfinite(over))
-        fprintf(out, "Every latency includes the timer overhead, **%.1f ns** here (what two "
-                     "back-to-back clock reads measure): a hit's p50 is that much more than "
-                     "the hit's own work. ",
-                over);
-    else
-        fputs("The timer overhead is unknown (no context.json). ", out);
-    if (isfinite(res))
-        fprintf(out, "The clock moves in steps of %.1f ns, so every latency is a multiple of "
-                     "it, and values below %.0f ns (`~`) are quantized. ",
-                res, VTB__REPORT_QUANTIZED_STEPS * res);
-    fputs("In parentheses: the samples each percentile comes from (hits are sampled, misses "
-          "all timed).\n\n| hit ratio | impl | hit p50 ns | hit p99 ns | miss p50 ns | miss p99 "
-          "ns |\n|---:|---|---:|---:|---:|---:|\n",
-          out);
-    for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < d->nimpls; i++) {
-            const struct vtb__report_row *row = vtb__report_row_of(d, cells[k], d->impls[i]);
-            if (row == NULL)
-                continue;
-            fprintf(out, "| %s | ", row->axis[VTB_AXIS_hit_ratio]);
-            md_cell(out, row->impl);
-            fprintf(out, " | %s | %s | %s | %s |\n",
-                    latency_n(a, sizeof(a), d, row->hit_p50_ns, row->hit_samples),
-                    latency_n(b, sizeof(b), d, row->hit_p99_ns, row->hit_samples),
-                    latency_n(c, sizeof(c), d, row->miss_p50_ns, row->miss_samples),
-                    latency_n(e, sizeof(e), d, row->miss_p99_ns, row->miss_samples));
-        }
-    fputs("\n", out);
-}
-
-/* ---- Simulated versus real misses ---- */
-
-/* "2.11x [1.93, 2.32]" of the paired num/den in cell, or "n/a". */
-static const char *pair_text(char *buf, size_t size, const struct vtb__report_data *d,
-                             unsigned cell, const char *num, const char *den)
-{
-    struct vtb_ratio r;
-
-    if (vtb__report_pair(d, cell, num, den, &r) && r.n >= 2)
-        snprintf(buf, size, "%.2fx [%.2f, %.2f]", r.ratio, r.ci_low, r.ci_high);
-    else
-        snprintf(buf, size, "n/a");
-    return buf;
-}
-
-/* One backend's rows of the table, and the sentence of where alloc-task and
- * value-task part beyond the noise. */
-static void backend_rows(FILE *out, const struct vtb__report_data *d, int b, const char *value,
-                         char *findings, size_t size)
-{
-    struct vtb__report_slice s;
-    unsigned cells[256];
-    size_t n, len = strlen(findings);
-    double from;
-
-    vtb__report_slice_init(d, &s, VTB_AXIS_hit_ratio, -1, false);
-    s.fixed[b] = value;
-    n = vtb__report_slice_cells(d, &s, NULL, cells, 256);
-    for (size_t k = 0; k < n; k++) {
-        const struct vtb__report_row *a = vtb__report_row_of(d, cells[k], "alloc-task");
-        const struct vtb__report_row *v = vtb__report_row_of(d, cells[k], "value-task");
-        char x[6][96];
-
-        if (a == NULL || v == NULL)
-            continue;
-        fprintf(out, "| %s | ", a->axis[VTB_AXIS_hit_ratio]);
-        md_cell(out, value);
-        fprintf(out, " | %s | %s | %s | %s | %s |\n",
-                num(x[0], sizeof(x[0]), "%.1f", a->ns), num(x[1], sizeof(x[1]), "%.1f", v->ns),
-                pair_text(x[2], sizeof(x[2]), d, cells[k], "alloc-task", "value-task"),
-                latency(x[3], sizeof(x[3]), d, a->p99_ns), latency(x[4], sizeof(x[4]), d, v->p99_ns));
-    }
-    from = vtb__report_differs_from(d, cells, n, "alloc-task", "value-task");
-    if (isfinite(from))
-        snprintf(findings + len, size - len,
-                 "- backend=%s: alloc-task and value-task differ beyond the 95%% interval of "
-                 "their paired ratio from hit ratio %g on.\n",
-                 value, from);
-    else
-        snprintf(findings + len, size - len,
-                 "- backend=%s: alloc-task and value-task do not differ beyond the 95%% "
-                 "interval at the highest hit ratio measured.\n",
-                 value);
-}
-
-/*
- * When the run sweeps the backend (simulated misses against a real server),
- * alloc-task against value-task per hit ratio on each, and from which hit
- * ratio they differ beyond the noise: with a real miss costing tens of
- * microseconds, a task's allocation is lost in it until hits dominate.
- */
-static void write_backends(FILE *out, const struct vtb__report_data *d)
-{
-    int b = vtb__report_axis_named("backend");
-    const char *values[16];
-    size_t nvalues;
-    char findings[2048] = "";
-
-    if (b < 0 || vtb__report_axis_distinct(d, b) < 2 ||
-        !vtb__report_impl_known(d, "alloc-task") || !vtb__report_impl_known(d, "value-task"))
-        return;
-    nvalues = vtb__report_axis_values(d, b, values, 16);
-    nvalues = nvalues > 16 ? 16 : nvalues;
-    fputs("## Simulated versus real misses\n\n"
-          "alloc-task against value-task at each hit ratio, with misses answered by each "
-          "backend: ns per call (mean of rounds), their paired ratio with its 95% interval, "
-          "and the p99 latency of all calls.\n\n"
-          "| hit ratio | backend | alloc-task ns | value-task ns | alloc-task / value-task | "
-          "alloc-task p99 ns | value-task p99 ns |\n|---:|---|---:|---:|---|---:|---:|\n",
-          out);
-    for (size_t k = 0; k < nvalues; k++)
-        backend_rows(out, d, b, values[k], findings, sizeof(findings));
-    fprintf(out, "\n%s\n", findings);
-}
-
-/* ---- Charts and claims ---- */
+/* ---- Charts ---- */
 
 static void write_charts(FILE *out, const struct vtb_report_outcome *outcome)
 {
@@ -562,55 +407,6 @@ static void write_charts(FILE *out, const struct vtb_report_outcome *outcome)
     }
 }
 
-static void write_claims(FILE *out, const struct vtb__report_data *d)
-{
-    struct vtb__claim_ctx cx;
-    struct vtb__claim_tally t;
-    char build[512];
-
-    vtb__claim_ctx_init(&cx, d);
-    vtb__claim_tally(&cx, &t);
-    vtb__report_build(d, build, sizeof(build));
-    fputs("## The articles' claims\n\n", out);
-    fprintf(out, "Each claim of the .NET articles against the cells of this run at the hit "
-                 "ratio it concerns%s%s, with the figure of a primary source (the .NET "
-                 "runtime's own measurements and code reviews) where there is one; build: "
-                 "%s. docs/claims.md in the vtbench sources says where every "
-                 "figure comes from. A time is judged on the paired ratio's 95%% interval: "
-                 "**confirmed** when it lies wholly inside the claimed range, **refuted** "
-                 "when wholly outside, **inconclusive** when it straddles a bound. Sizes and "
-                 "totals are counted exactly and judged within %.0f%% of the articles' "
-                 "figure. **By construction** marks a claim that holds because of how the "
-                 "code is built; it is not counted as a confirmation. MB = 10^6 bytes.\n\n",
-            cx.held[0] != '\0' ? ", held at " : "", cx.held, build,
-            VTB__CLAIM_TOLERANCE * 100);
-    fprintf(out, "**%u confirmed, %u refuted, %u inconclusive**; %u by construction (not "
-                 "counted); %u not measured in this run.\n\n",
-            t.count[VTB_VERDICT_CONFIRMED], t.count[VTB_VERDICT_REFUTED],
-            t.count[VTB_VERDICT_INCONCLUSIVE], t.count[VTB_VERDICT_BY_CONSTRUCTION],
-            t.count[VTB_VERDICT_NOT_MEASURED]);
-    fputs("| claim | articles | primary source | measured here | verdict |\n"
-          "|---|---|---|---|---|\n",
-          out);
-    for (size_t k = 0; k < vtb__claim_count(); k++) {
-        struct vtb__claim_result res;
-
-        vtb__claim_eval(&cx, k, &res);
-        fputs("| ", out);
-        md_cell(out, res.text);
-        fputs(" | ", out);
-        md_cell(out, res.articles);
-        fputs(" | ", out);
-        md_cell(out, res.primary);
-        fputs(" | ", out);
-        md_cell(out, res.measured[0] != '\0' ? res.measured : "-");
-        fprintf(out, " | **%s**: ", vtb_verdict_name(res.verdict));
-        md_cell(out, res.why);
-        fputs(" |\n", out);
-    }
-    fputs("\n", out);
-}
-
 int vtb__report_md_write(const struct vtb__report_data *d,
                          const struct vtb_report_outcome *outcome, struct vtb_error *err)
 {
@@ -625,9 +421,9 @@ int vtb__report_md_write(const struct vtb__report_data *d,
     write_floor_spread(af.fp, d);
     write_noise(af.fp, d);
     write_summary(af.fp, d);
-    write_latency(af.fp, d);
-    write_backends(af.fp, d);
+    vtb__md_write_latency(af.fp, d);
+    vtb__md_write_backends(af.fp, d);
     write_charts(af.fp, outcome);
-    write_claims(af.fp, d);
+    vtb__md_write_claims(af.fp, d);
     return vtb_atomic_file_commit(&af, err);
 }

@@ -1,11 +1,12 @@
 /*
- * report.md, the written part of `vtbench report` (see report.h): the
- * machine context from context.json, the summary table of results.csv, the
- * charts with what each shows or why it was skipped, and the articles'
- * claims with their verdicts (claims.h). It only formats: every figure and
- * verdict comes from the run's data and the claims module. Internal to
- * reports/; depends on report_data.h and claims.h, and report.c calls it
- * last.
+ * report.md, the written part of `vtbench report` (see report.h), written
+ * by report_md.c and report_md_findings.c: the machine, build and clock
+ * from context.json, the noise, the summary table of results.csv, the
+ * latency of hits and misses, simulated against real misses, the charts
+ * with what each shows or why it was skipped, and the articles' claims
+ * with their verdicts (claims.h). It only formats: every figure and verdict
+ * comes from the run's data, its slices and the claims module. Internal to
+ * reports/; report.c calls it last.
  */
 #ifndef VTB_REPORT_MD_H
 #define VTB_REPORT_MD_H
