@@ -83,7 +83,7 @@ static int list_everything(const struct vtb_plugin_registry *reg)
     printf("\nshipped scenarios (scenarios/):\n");
     static const char *const shipped[] = {"default",      "quick",    "hit-ratio", "key-skew",
                                           "threads",      "articles", "open-loop", "miss-latency",
-                                          "targets",      "soak"};
+                                          "targets",      "soak",     "real-backend"};
     for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
         printf("  scenarios/%s.ini\n", shipped[i]);
     list_keys();
