@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "claims.h"
@@ -76,6 +77,40 @@ bool vtb__chart_plan_alloc(const struct vtb__report_data *d, struct vtb__chart_p
 
 /* ---- Simulated versus real misses ---- */
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Passes hcats: the distinct hit ratio targets of the cells of s, in
+ * increasing order, for an x axis of evenly spaced categories. */
+static void hit_ratio_categories(struct vtb__chart_plan *p, const struct vtb__report_data *d,
+                                 const struct vtb__report_slice *s)
+{
+    double h[MAX_VALUES];
+    size_t n = 0;
+    struct vtb__gp_text list = {0};
+
+    for (size_t c = 0; c < d->ncells && n < MAX_VALUES; c++) {
+        double x = vtb__report_cell_axis_num(d, &d->cells[c], VTB_AXIS_hit_ratio);
+        bool seen = false;
+
+        if (!vtb__report_cell_in_slice(d, &d->cells[c], s) || !isfinite(x))
+            continue;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = h[k] == x;
+        if (!seen)
+            h[n++] = x;
+    }
+    qsort(h, n, sizeof(h[0]), by_value);
+    for (size_t k = 0; k < n; k++)
+        vtb__gp_append(&list, "%s%.9g", k > 0 ? " " : "", h[k]);
+    vtb__gp_var(&p->vars, "hcats", vtb__gp_str(&list));
+    p->vars.failed = p->vars.failed || list.failed;
+    vtb__gp_free(&list);
+}
+
 bool vtb__chart_plan_backend(const struct vtb__report_data *d, struct vtb__chart_plan *p)
 {
     int b = vtb__report_axis_named("backend");
@@ -96,10 +131,12 @@ bool vtb__chart_plan_backend(const struct vtb__report_data *d, struct vtb__chart
     vtb__chart_impls(p, d);
     if (vtb__chart_groups(p, d, &s) == 0)
         return false;
+    hit_ratio_categories(p, d, &s);
     vtb__chart_slice_note(p->note, &s,
                           "mean ns per call with its 95% interval (left) and p99 latency of "
                           "all calls (right; from one histogram of all rounds, no interval), "
-                          "both log scale");
+                          "both log scale, against the hit ratios measured, evenly spaced (a "
+                          "real miss matters up to 0.99 and beyond)");
     vtb__chart_precision_note(p->note, d, &s);
     return true;
 }
