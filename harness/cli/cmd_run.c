@@ -217,7 +217,8 @@ static void make_quick(struct vtb_scenario *s)
     st->duration /= 10;
     st->warmup.ops /= 10;
     st->warmup.ns /= 10;
-    if (st->repetitions > 3)
+    /* auto (0) becomes 3 as well: a quick look, not a precise one. */
+    if (st->repetitions == 0 || st->repetitions > 3)
         st->repetitions = 3;
 }
 
@@ -297,8 +298,13 @@ static const char *format_ns(double ns, char *buf, size_t size)
 static void describe_time(const struct vtb_plan *p, char *buf, size_t size)
 {
     const struct vtb_plan_slowest *w = &p->slowest;
-    char t[32], cell_t[32], op[32], miss[32], lat[96];
-    format_seconds(p->seconds, t, sizeof(t));
+    char t[80], expected[32], most[32], cell_t[32], op[32], miss[32], lat[96];
+    format_seconds(p->seconds, expected, sizeof(expected));
+    if (p->seconds_most > p->seconds * 1.01)
+        snprintf(t, sizeof(t), "%s (up to %s if repetitions = auto spends max_time)", expected,
+                 format_seconds(p->seconds_most, most, sizeof(most)));
+    else
+        snprintf(t, sizeof(t), "%s", expected);
     format_seconds(w->seconds, cell_t, sizeof(cell_t));
     if (w->latency_bound)
         snprintf(lat, sizeof(lat), ": misses wait out %s of latency, %u in flight",
