@@ -199,20 +199,39 @@ bool vtb__chart_plan_key_skew(const struct vtb__report_data *d, struct vtb__char
     return true;
 }
 
-/* The open-loop hockey stick, when the run has open-loop cells. */
+/* The open-loop hockey stick, when the run has open-loop cells: the offered
+ * load on x and every other axis that varies held at one value (the
+ * template would otherwise average over them), passed as ocells. */
 bool vtb__chart_plan_open_loop(const struct vtb__report_data *d, struct vtb__chart_plan *p)
 {
-    bool any = false;
+    struct vtb__report_slice s;
+    struct vtb__gp_text cells = {0};
+    size_t n = 0;
 
-    for (size_t r = 0; r < d->nrows && !any; r++)
-        any = strncmp(d->rows[r].axis[VTB_AXIS_load], "open", 4) == 0;
-    if (!any) {
+    vtb__report_slice_init(d, &s, VTB_AXIS_load, -1, false);
+    for (size_t c = 0; c < d->ncells; c++) {
+        const struct vtb__report_cell *cell = &d->cells[c];
+
+        if (!vtb__report_cell_in_slice(d, cell, &s) ||
+            strncmp(vtb__report_cell_axis(d, cell, VTB_AXIS_load), "open", 4) != 0)
+            continue;
+        vtb__gp_append(&cells, "%s%u:", n == 0 ? ":" : "", cell->index);
+        n++;
+    }
+    if (n == 0) {
         vtb__chart_note(p->note, "no open-loop cells (load = open:RATE); see "
                                  "scenarios/open-loop.ini");
+        vtb__gp_free(&cells);
         return false;
     }
     vtb__chart_impls(p, d);
-    vtb__chart_note(p->note, "p99 from each operation's intended start (coordinated omission "
-                             "corrected, solid) and from its actual issue (dashed)");
+    vtb__gp_var(&p->vars, "ocells", vtb__gp_str(&cells));
+    vtb__chart_slice_var(p, &s);
+    p->vars.failed = p->vars.failed || cells.failed;
+    vtb__gp_free(&cells);
+    vtb__chart_slice_note(p->note, &s,
+                          "p99 from each operation's intended start (coordinated omission "
+                          "corrected, solid) and from its actual issue (dashed), from one "
+                          "histogram of all rounds (no interval)");
     return true;
 }

@@ -42,7 +42,10 @@ set datafile missing ""
 # NaN for other rows, keeps the lines joined; `smooth unique` then orders
 # them by offered load (a scenario should sweep only the load per
 # implementation, or the other axes' values are averaged).
-is_row(name) = (strcol("impl") eq name && strcol("load")[1:4] eq "open")
+# ocells (":i:j:", from vtbench): the cells of the chart's slice, every
+# other swept axis held at one value; standalone, every open-loop row.
+in_slice(x) = !exists("ocells") || strstrt(ocells, sprintf(":%d:", int(column("cell_index")))) > 0
+is_row(name) = (strcol("impl") eq name && strcol("load")[1:4] eq "open" && in_slice(0))
 do for [i=1:words(impls)] {
     # Start each block with an undefined row, so that an implementation
     # with no rows leaves a block that draws nothing instead of no block.
@@ -67,7 +70,8 @@ do for [i=1:words(impls)] {
     eval sprintf('set style line %d lc rgb "%s" lw 2 pt 7 ps 0.8', i, impl_color(word(impls, i)))
 }
 
-# The figures depend on the build: say which (vtbench passes build).
+# The held axes and the build the figures are of (vtbench passes both).
+if (exists("slice") && slice ne "") title = title . "  [" . slice . "]"
 if (exists("build")) title = title . "\n" . "build: " . build
 set multiplot title title
 # Both panels share one x range and the same margins, so that they align;
