@@ -254,6 +254,8 @@ int vtb_scenario_override(struct vtb_scenario *s, const char *assignment, struct
         vtb_error_set(err, rc, "--set: %s: %s", key, inner.message);
         goto out;
     }
+    /* The value now comes from --set, not from the file's line. */
+    s->key_line[k - vtb_scenario_keys] = 0;
     vtb__scenario_resolve(s);
     vtb_error_clear(err);
 out:
@@ -273,8 +275,10 @@ int vtb_scenario_check_impls(const struct vtb_scenario *s, const char *const *kn
             continue;
         if (line != 0)
             return vtb_error_set(err, rc, "%s:%u: impls: %s", s->source, line, inner.message);
-        return vtb_error_set(err, rc, "%s: impls: %s", s->source[0] != '\0' ? s->source : "--set",
-                             inner.message);
+        /* No line: the default names only built-ins, so the list came from
+         * --set. */
+        return vtb_error_set(err, rc, "%s%s--set: impls: %s", s->source,
+                             s->source[0] != '\0' ? ": " : "", inner.message);
     }
     return 0;
 }
