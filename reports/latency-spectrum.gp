@@ -12,7 +12,7 @@
 # cell (its cell_index), celldesc (the cell, for the title), qtop and
 # overhead (ns; 0 when unknown).
 load common
-set title "Latency by percentile (" . scenario . "): " . celldesc . "\n" . build_line
+set title "Latency by percentile (" . scenario . ")\n" . celldesc . "\n" . build_line
 set xlabel "percentile (each line stops at 1 - 1/N of its N samples)"
 set ylabel "latency from issue to consumption (ns)"
 set logscale x
