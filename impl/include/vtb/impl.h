@@ -28,7 +28,9 @@
 extern "C" {
 #endif
 
-/* Bumped when struct vtb_impl_ops changes incompatibly. */
+/* Bumped when struct vtb_impl_ops changes incompatibly. `version` and
+ * `name` stay its first two members in every version, so that a loader
+ * can always read which version a table is and name it in its refusal. */
 #define VTB_IMPL_OPS_VERSION 1
 
 struct vtb_impl_ops {
@@ -78,6 +80,10 @@ typedef const struct vtb_impl_ops *const *(*vtb_plugin_impls_fn)(void);
 /* The symbol a plugin exports: const struct vtb_impl_ops *const
  * *vtb_plugin_impls(void). */
 #define VTB_PLUGIN_IMPLS_SYMBOL "vtb_plugin_impls"
+
+/* Its prototype, for the plugin that defines it (vtbench never calls it by
+ * name: it looks it up with dlsym). */
+const struct vtb_impl_ops *const *vtb_plugin_impls(void);
 
 #ifdef __cplusplus
 }
