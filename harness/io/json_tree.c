@@ -193,7 +193,7 @@ static int get(const struct vtb_json_value *v, const char *path, enum vtb_json_t
 int vtb_json_get_string(const struct vtb_json_value *v, const char *path, const char **out,
                         struct vtb_error *err)
 {
-    const struct vtb_json_value *found;
+    const struct vtb_json_value *found = NULL;
     int rc = get(v, path, VTB_JSON_STRING, false, &found, err);
 
     if (rc == 0)
@@ -204,7 +204,7 @@ int vtb_json_get_string(const struct vtb_json_value *v, const char *path, const 
 int vtb_json_get_number(const struct vtb_json_value *v, const char *path, double *out,
                         struct vtb_error *err)
 {
-    const struct vtb_json_value *found;
+    const struct vtb_json_value *found = NULL;
     int rc = get(v, path, VTB_JSON_NUMBER, true, &found, err);
 
     if (rc == 0)
@@ -215,7 +215,7 @@ int vtb_json_get_number(const struct vtb_json_value *v, const char *path, double
 int vtb_json_get_bool(const struct vtb_json_value *v, const char *path, bool *out,
                       struct vtb_error *err)
 {
-    const struct vtb_json_value *found;
+    const struct vtb_json_value *found = NULL;
     int rc = get(v, path, VTB_JSON_BOOL, false, &found, err);
 
     if (rc == 0)

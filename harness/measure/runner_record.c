@@ -65,7 +65,10 @@ static int fill_time(struct vtb_record *rec, const struct cell_run *run,
     double threads = run->cell->threads;
     rec->ops_per_sec = threads * 1e9 / rec->ns_per_op.mean;
     rec->ops_per_sec_ci_low = threads * 1e9 / rec->ns_per_op.ci_high;
-    rec->ops_per_sec_ci_high = threads * 1e9 / rec->ns_per_op.ci_low;
+    /* An interval of ns/op that reaches 0 (few, scattered rounds) bounds
+     * the rate from below only. */
+    rec->ops_per_sec_ci_high =
+        rec->ns_per_op.ci_low > 0 ? threads * 1e9 / rec->ns_per_op.ci_low : INFINITY;
     rec->ops_per_sec_per_thread = rec->ops_per_sec / threads;
     rec->ops_per_sec_wall = NAN;
     n = used_values(acc->samples_ops_per_sec, rounds, scratch);

@@ -17,11 +17,14 @@
  *   scenario, cell_index, impl  identify the record, as in results.csv
  *   kind        all, hit or miss: which histogram (hit = synchronous
  *               completions, miss = those that went to the backend)
- *   percentile  the level, in percent (0 to 100; the last row of each
- *               histogram is exactly 100, its maximum)
+ *   percentile  the level, in percent, from 0 up to 100 x (1 - 1/N): a
+ *               level beyond that would rest on less than one sample (the
+ *               maximum is results.csv's max_ns)
  *   value_ns    highest value equivalent to that level's bucket, in ns
- *   count       operations at or below value_ns (cumulative; sampled hits
- *               are weighted, as in the histograms)
+ *   count       operations at or below value_ns (cumulative; in "all",
+ *               each sampled hit stands for the sampling interval's
+ *               operations, so count can exceed samples)
+ *   samples     N, the latencies actually timed for this histogram
  * A histogram without samples (no misses at hit ratio 1) has no rows.
  *
  * All three share the dialect of results.csv: RFC 4180, CRLF.
