@@ -73,6 +73,11 @@ int vtb_cli_report(const char *run_dir, const char *out_dir)
     return report_run(run_dir, out_dir, 0);
 }
 
+int vtb_cli_report_incomplete(const char *run_dir)
+{
+    return report_run(run_dir, NULL, VTB_REPORT_ALLOW_INCOMPLETE);
+}
+
 int vtb_cmd_report(int argc, char **argv)
 {
     static const struct option long_options[] = {

@@ -27,6 +27,7 @@
 #include "run.h"
 #include "run_dir.h"
 #include "run_impls.h"
+#include "run_plan.h"
 #include "run_writer.h"
 #include "scenario.h"
 #include "vtb/config.h"
@@ -252,126 +253,6 @@ static int load_scenarios(const struct run_args *args, struct vtb_scenario *scen
     return VTB_EXIT_OK;
 }
 
-/* ---- The plan ---- */
-
-static const char *format_seconds(double s, char *buf, size_t size)
-{
-    if (s < 120)
-        snprintf(buf, size, "%.1f s", s);
-    else if (s < 2 * 3600)
-        snprintf(buf, size, "%.0f min", s / 60);
-    else if (s < 3 * 86400)
-        snprintf(buf, size, "%.1f h", s / 3600);
-    else if (s < 3 * 365.25 * 86400)
-        snprintf(buf, size, "%.0f days", s / 86400);
-    else
-        snprintf(buf, size, "%.0f years", s / (365.25 * 86400));
-    return buf;
-}
-
-static const char *format_bytes(double b, char *buf, size_t size)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    size_t u = 0;
-    while (b >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        b /= 1024;
-        u++;
-    }
-    snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-    return buf;
-}
-
-/* A time in ns in its natural unit: "25 ns", "1.5 us", "60 s". */
-static const char *format_ns(double ns, char *buf, size_t size)
-{
-    if (ns < 1e3)
-        snprintf(buf, size, "%.3g ns", ns);
-    else if (ns < 1e6)
-        snprintf(buf, size, "%.3g us", ns / 1e3);
-    else if (ns < 1e9)
-        snprintf(buf, size, "%.3g ms", ns / 1e6);
-    else
-        return format_seconds(ns / 1e9, buf, size);
-    return buf;
-}
-
-static void describe_time(const struct vtb_plan *p, char *buf, size_t size)
-{
-    const struct vtb_plan_slowest *w = &p->slowest;
-    char t[80], expected[32], most[32], cell_t[32], op[32], miss[32], lat[96];
-    format_seconds(p->seconds, expected, sizeof(expected));
-    if (p->seconds_most > p->seconds * 1.01)
-        snprintf(t, sizeof(t), "%s (up to %s if repetitions = auto spends max_time)", expected,
-                 format_seconds(p->seconds_most, most, sizeof(most)));
-    else
-        snprintf(t, sizeof(t), "%s", expected);
-    format_seconds(w->seconds, cell_t, sizeof(cell_t));
-    if (w->latency_bound)
-        snprintf(lat, sizeof(lat), ": misses wait out %s of latency, %u in flight",
-                 format_ns(w->miss_latency_ns, miss, sizeof(miss)), w->concurrency);
-    else
-        lat[0] = '\0';
-    snprintf(buf, size, "%s; largest: cell %zu, %s (%u runs x %llu ops x %s/op%s%s)", t,
-             w->cell, cell_t, w->runs, (unsigned long long)w->ops_per_run,
-             format_ns(w->per_op_ns, op, sizeof(op)), lat, w->open_loop ? ", open loop" : "");
-}
-
-static void describe_memory(const struct vtb_plan *p, char *buf, size_t size)
-{
-    const struct vtb_plan_biggest *b = &p->biggest;
-    char total[32], phys[32], cache[32], hist[32], keys[32];
-    snprintf(buf, size,
-             "%s of %s; largest: cell %zu, cache of %llu entries %s, histograms %s, keys %s",
-             format_bytes((double)p->memory_bytes, total, sizeof(total)),
-             p->physical_bytes > 0 ? format_bytes((double)p->physical_bytes, phys, sizeof(phys))
-                                   : "unknown",
-             b->cell, (unsigned long long)b->cache_entries,
-             format_bytes((double)b->cache_bytes, cache, sizeof(cache)),
-             format_bytes((double)b->histogram_bytes, hist, sizeof(hist)),
-             format_bytes((double)b->key_bytes, keys, sizeof(keys)));
-}
-
-/* Plans s; prints the plan on --dry-run; refuses a run beyond the limits
- * unless --force. Returns an exit code (VTB_EXIT_OK: go ahead). */
-static int plan_or_refuse(const struct run_args *args, const struct vtb_scenario *s,
-                          size_t impl_count)
-{
-    /* results.csv, samples.csv, results.json, percentiles.csv, context.json,
-     * scenario.ini and the journal; and up to three .hgrm per record. */
-    struct vtb_plan_outputs outputs = {.files_per_record = 3, .files_per_run = 7};
-    struct vtb_plan plan;
-    struct vtb_error err;
-    vtb_error_clear(&err);
-    if (vtb_plan_run(s, impl_count, &outputs, args->instructions_child != NULL, &plan, &err)) {
-        vtb_cli_error("%s: %s", s->source, err.message);
-        return VTB_EXIT_USAGE;
-    }
-    char time_text[512], memory_text[512];
-    describe_time(&plan, time_text, sizeof(time_text));
-    describe_memory(&plan, memory_text, sizeof(memory_text));
-    if (args->dry_run) {
-        printf("plan %s: %zu cells x %zu implementations (+ the floor)\n", s->source,
-               plan.cells, plan.impls);
-        printf("  time    %s\n  memory  %s\n  files   %llu (%zu cells x %zu implementations x "
-               "up to 3 histograms, + %u)\n",
-               time_text, memory_text, (unsigned long long)plan.files, plan.cells, plan.impls,
-               outputs.files_per_run);
-    }
-    if (args->force || !(plan.too_long || plan.too_big || plan.too_many_files))
-        return VTB_EXIT_OK;
-    if (plan.too_big)
-        vtb_cli_error("%s: refused: needs %s, over 75%% of this machine's memory (--force "
-                      "to run anyway)", s->source, memory_text);
-    else if (plan.too_long)
-        vtb_cli_error("%s: refused: would take about %s, over 24 h (--force to run anyway)",
-                      s->source, time_text);
-    else
-        vtb_cli_error("%s: refused: would write %llu files, over 100000: %zu cells x %zu "
-                      "implementations (--force to run anyway)", s->source,
-                      (unsigned long long)plan.files, plan.cells, plan.impls);
-    return VTB_EXIT_USAGE;
-}
-
 /* ---- One run ---- */
 
 /* Progress bar on stderr, only when it is a terminal. */
@@ -444,6 +325,23 @@ static int exit_code_of(int rc)
                : VTB_EXIT_RUN_FAILED;
 }
 
+/* --report after a run that did not complete: a report of the cells it
+ * holds, unless the user stopped it (a report takes seconds of gnuplot:
+ * a stop means stop, and the command to run later is given instead). */
+static void report_incomplete(const struct run_env *env, const char *run_dir, int rc,
+                              const struct vtb_run_outcome *outcome)
+{
+    if (!env->args->report || outcome->cells_done == 0)
+        return;
+    if (rc == VTB_EINTR) {
+        vtb_cli_error("no report after a stop; for the %u completed cells: vtbench report %s "
+                      "--allow-incomplete", outcome->cells_done, run_dir);
+        return;
+    }
+    vtb_cli_error("report of the %u completed cells (incomplete run)", outcome->cells_done);
+    vtb_cli_report_incomplete(run_dir);
+}
+
 /* Says how a run ended and returns its exit code. */
 static int conclude(struct run_env *env, const char *run_dir, int rc,
                     const struct vtb_run_outcome *outcome, const struct vtb_run_writer *writer,
@@ -461,6 +359,7 @@ static int conclude(struct run_env *env, const char *run_dir, int rc,
             vtb_cli_error("callgrind: %s", env->instructions.error.message);
         vtb_cli_error("%u of %u cells written to %s (marked incomplete in context.json)",
                       outcome->cells_done, outcome->cell_count, run_dir);
+        report_incomplete(env, run_dir, rc, outcome);
         return exit_code_of(rc);
     }
     int code = VTB_EXIT_OK;
@@ -569,7 +468,9 @@ int vtb_cmd_run(int argc, char **argv)
         code = vtb_cli_run_impls_of(&run_impls, &scenarios[f], impls[f], MAX_LIST_ARGS,
                                     &impl_counts[f]);
         if (code == VTB_EXIT_OK)
-            code = plan_or_refuse(&args, &scenarios[f], impl_counts[f]);
+            code = vtb_cli_plan_or_refuse(&scenarios[f], impl_counts[f],
+                                          args.instructions_child != NULL, args.dry_run,
+                                          args.force);
     }
     struct run_env env;
     if (code == VTB_EXIT_OK && !args.dry_run)

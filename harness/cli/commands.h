@@ -38,6 +38,10 @@ int vtb_cmd_report(int argc, char **argv);
  * `vtbench run --report` both use it. */
 int vtb_cli_report(const char *run_dir, const char *out_dir);
 
+/* The same for a run that did not complete: a report of the cells it
+ * holds, marked incomplete (`vtbench run --report` after a failed cell). */
+int vtb_cli_report_incomplete(const char *run_dir);
+
 /* XX(name, function, one-line summary) */
 #define VTB_COMMAND_LIST(XX)                                                             \
     XX(run, vtb_cmd_run, "measure scenario files; write CSV, JSON, histograms")           \

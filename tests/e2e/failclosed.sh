@@ -82,7 +82,7 @@ out="$scratch/threads"
 start="$(now_ms)"
 rc=0
 (ulimit -v 1200000; exec "$vtbench" run "$two_cells" --set threads=1,400 --set hit_ratio=1 \
-    --out "$out" --quiet >/dev/null 2>"$scratch/err") || rc=$?
+    --out "$out" --quiet --report >/dev/null 2>"$scratch/err") || rc=$?
 took=$(($(now_ms) - start))
 [[ "$rc" == 1 ]] || { cat "$scratch/err" >&2; fail "thread limit: exit $rc, expected 1"; }
 expect_stderr_file() { grep -Eq -- "$1" "$scratch/err" || { cat "$scratch/err" >&2; fail "$2"; }; }
@@ -92,6 +92,11 @@ expect_stderr_file "cannot start worker [0-9]+ of 400: Resource temporarily unav
 dir="$(only_dir "$out")"
 [[ "$(complete_of "$dir")" == false ]] || fail "thread limit: context.json says complete"
 (( $(csv_rows "$dir/results.csv") == 2 )) || fail "thread limit: cell 0 lost"
+# --report still reports the completed cell, marked incomplete.
+grep -q "report of the 1 completed cells (incomplete run)" "$scratch/err" ||
+    fail "thread limit: --report does not say it reports the completed cell"
+grep -qi "incomplete" "$dir/report/report.md" ||
+    fail "thread limit: --report wrote no report marked incomplete"
 ok "thread limit (ulimit -v): exit 1 in ${took} ms, '$(grep -o 'cannot start worker.*' "$scratch/err")'"
 fi
 
