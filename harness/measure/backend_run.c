@@ -107,8 +107,9 @@ static int compare_doubles(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int probe(struct vtb_backend_run *br, const struct vtb_settings *st,
-                 volatile sig_atomic_t *stop, struct vtb_error *err)
+/* One probe: p50 and p99 of VTB_BACKEND_PROBE_REQUESTS round trips. */
+static int probe(struct vtb_backend_run *br, volatile sig_atomic_t *stop, double *p50_ns,
+                 double *p99_ns, struct vtb_error *err)
 {
     struct vtb_service_config config;
     vtb_service_config_default(&config);
@@ -117,7 +118,7 @@ static int probe(struct vtb_backend_run *br, const struct vtb_settings *st,
     config.backend.url = br->url;
     config.backend.key_prefix = br->prefix;
     config.backend.key_space = br->key_space;
-    config.backend.timeout_ns = st->backend_timeout;
+    config.backend.timeout_ns = br->note.timeout_ns;
     const struct vtb_impl_ops *ops = vtb_impl_find("value-task");
     if (ops == NULL)
         ops = vtb_impl_at(0);
@@ -143,9 +144,8 @@ static int probe(struct vtb_backend_run *br, const struct vtb_settings *st,
     }
     if (rc == 0) {
         qsort(samples, VTB_BACKEND_PROBE_REQUESTS, sizeof(*samples), compare_doubles);
-        br->note.probe_requests = VTB_BACKEND_PROBE_REQUESTS;
-        br->note.probe_p50_ns = samples[VTB_BACKEND_PROBE_REQUESTS / 2];
-        br->note.probe_p99_ns = samples[VTB_BACKEND_PROBE_REQUESTS * 99 / 100];
+        *p50_ns = samples[VTB_BACKEND_PROBE_REQUESTS / 2];
+        *p99_ns = samples[VTB_BACKEND_PROBE_REQUESTS * 99 / 100];
     }
     if (state != NULL && ops->fini != NULL)
         ops->fini(state);
@@ -156,11 +156,35 @@ static int probe(struct vtb_backend_run *br, const struct vtb_settings *st,
     return rc;
 }
 
+/* A probe, counted in the note: the latest one's figures, the range of
+ * the medians of all. */
+static int probe_noted(struct vtb_backend_run *br, volatile sig_atomic_t *stop, double *p50_ns,
+                       struct vtb_error *err)
+{
+    double p99_ns = NAN;
+    int rc = probe(br, stop, p50_ns, &p99_ns, err);
+    if (rc != 0)
+        return rc;
+    struct vtb_backend_note *n = &br->note;
+    if (n->probes++ == 0) {
+        n->probe_requests = VTB_BACKEND_PROBE_REQUESTS;
+        n->probe_p50_min_ns = n->probe_p50_max_ns = *p50_ns;
+    }
+    n->probe_p50_ns = *p50_ns;
+    n->probe_p99_ns = p99_ns;
+    if (*p50_ns < n->probe_p50_min_ns)
+        n->probe_p50_min_ns = *p50_ns;
+    if (*p50_ns > n->probe_p50_max_ns)
+        n->probe_p50_max_ns = *p50_ns;
+    return 0;
+}
+
 int vtb_backend_run_begin(struct vtb_backend_run *br, const struct vtb_scenario *s,
                           volatile sig_atomic_t *stop, struct vtb_error *err)
 {
     memset(br, 0, sizeof(*br));
     br->note.probe_p50_ns = br->note.probe_p99_ns = NAN;
+    br->note.probe_p50_min_ns = br->note.probe_p50_max_ns = NAN;
     bool any_server = false, want_probe = false;
     int rc = survey(s, &br->key_space, &any_server, &want_probe, err);
     if (rc != 0)
@@ -183,8 +207,12 @@ int vtb_backend_run_begin(struct vtb_backend_run *br, const struct vtb_scenario 
     }
     if (rc == 0)
         rc = vtb_redis_admin_info(br->url, &br->note, err);
-    if (rc == 0 && want_probe)
-        rc = probe(br, &s->settings, stop, err);
+    if (rc == 0 && want_probe) {
+        /* Fails early when the server cannot be probed; each measured cell
+         * probes again right before it runs. */
+        double p50_ns;
+        rc = probe_noted(br, stop, &p50_ns, err);
+    }
     return rc;
 }
 
@@ -196,10 +224,17 @@ void vtb_backend_run_settings(const struct vtb_backend_run *br, const struct vtb
         out->backend_url = (char *)br->url;
 }
 
-void vtb_backend_run_resolve(const struct vtb_backend_run *br, struct vtb_cell *cell)
+int vtb_backend_run_resolve(struct vtb_backend_run *br, struct vtb_cell *cell,
+                            volatile sig_atomic_t *stop, struct vtb_error *err)
 {
-    if (cell->miss_latency.kind == VTB_LATENCY_MEASURED && br->note.probe_requests > 0)
-        cell->miss_latency.a_ns = (uint64_t)llround(br->note.probe_p50_ns);
+    if (cell->miss_latency.kind != VTB_LATENCY_MEASURED || !br->active)
+        return 0;
+    /* A server cell does not use it: it shows the latest median. */
+    double p50_ns = br->note.probe_p50_ns;
+    int rc = cell->backend == VTB_BACKEND_SIM ? probe_noted(br, stop, &p50_ns, err) : 0;
+    if (rc == 0)
+        cell->miss_latency.a_ns = (uint64_t)llround(p50_ns);
+    return rc;
 }
 
 int vtb_backend_run_end(struct vtb_backend_run *br, struct vtb_error *err)

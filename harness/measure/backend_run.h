@@ -10,8 +10,10 @@
  * (pipelined, outside every measurement); reads the server's version and
  * settings for context.json; and, when a cell says miss_latency =
  * measured, probes the server through the library's own miss path (one
- * worker on the calling thread, one request at a time) for the median
- * round trip those cells then use. End deletes the run's keys from a
+ * worker on the calling thread, one request at a time). Each such cell is
+ * probed again right before it runs (the VM's wake-up costs drift within
+ * seconds), and its latency is that probe's median. End deletes the run's
+ * keys from a
  * server named by backend_url (vtbench never flushes one) and stops its
  * own server.
  *
@@ -60,8 +62,12 @@ int vtb_backend_run_begin(struct vtb_backend_run *br, const struct vtb_scenario 
 void vtb_backend_run_settings(const struct vtb_backend_run *br, const struct vtb_settings *s,
                               struct vtb_settings *out);
 
-/* Fills in a cell's miss_latency = measured with the probe's median. */
-void vtb_backend_run_resolve(const struct vtb_backend_run *br, struct vtb_cell *cell);
+/* Fills in a simulated cell's miss_latency = measured with the median of a
+ * probe made now (a server cell, which does not use it, gets the latest
+ * median). Returns 0 (nothing to do for other cells), VTB_EINTR, or the
+ * probe's error (the server failed). */
+int vtb_backend_run_resolve(struct vtb_backend_run *br, struct vtb_cell *cell,
+                            volatile sig_atomic_t *stop, struct vtb_error *err);
 
 /* Deletes the run's keys from a server named by backend_url and stops
  * vtbench's own. Always safe to call, also after a failed begin. Returns 0

@@ -21,7 +21,7 @@ struct run_state {
     const struct vtb_run_options *options;
     struct vtb_run_progress progress;
     uint64_t start_ns;
-    const struct vtb_backend_run *backend; /* the run's server, if any */
+    struct vtb_backend_run *backend; /* the run's server, if any */
 };
 
 static int on_cell(void *ctx, const struct vtb_record *records, size_t count,
@@ -105,7 +105,10 @@ static int sweep(const struct vtb_scenario *scenario, struct run_state *state,
         int rc = vtb_scenario_cell(scenario, c, &cell);
         if (rc != 0)
             return vtb_error_set(err, rc, "%s: cannot expand cell %zu", scenario->source, c);
-        vtb_backend_run_resolve(state->backend, &cell); /* miss_latency = measured */
+        /* miss_latency = measured: the server is probed right before. */
+        rc = vtb_backend_run_resolve(state->backend, &cell, options->stop_requested, err);
+        if (rc != 0)
+            return rc;
         state->progress.cell = (unsigned)c + 1;
         rc = vtb_runner_run_cell(&runner, &cell, err);
         if (rc != 0) {

@@ -119,7 +119,8 @@ static void write_reproduction(struct vtb_json_writer *w, const struct vtb_run_i
  * used the simulated backend:
  *   "backend": {"kind", "url", "started_by_vtbench", "pid", "version",
  *               "key_prefix", "keys_loaded", "load_seconds", "keys_deleted",
- *               "timeout_ns", "probe": {"requests", "p50_ns", "p99_ns"},
+ *               "timeout_ns", "probe": {"requests", "count", "p50_ns",
+ *               "p99_ns", "p50_min_ns", "p50_max_ns"},
  *               "settings": {NAME: VALUE, ...}} */
 static void write_backend(struct vtb_json_writer *w, const struct vtb_backend_note *b)
 {
@@ -142,8 +143,11 @@ static void write_backend(struct vtb_json_writer *w, const struct vtb_backend_no
     vtb_json_key(w, "probe");
     vtb_json_object_begin(w);
     vtb_json_kv_uint(w, "requests", b->probe_requests);
+    vtb_json_kv_uint(w, "count", b->probes);
     vtb_json_kv_double(w, "p50_ns", b->probe_p50_ns);
     vtb_json_kv_double(w, "p99_ns", b->probe_p99_ns);
+    vtb_json_kv_double(w, "p50_min_ns", b->probe_p50_min_ns);
+    vtb_json_kv_double(w, "p50_max_ns", b->probe_p50_max_ns);
     vtb_json_object_end(w);
     vtb_json_key(w, "settings");
     vtb_json_object_begin(w);

@@ -177,11 +177,15 @@ struct vtb_backend_note {
     double load_seconds;
     uint64_t keys_deleted;               /* objects deleted at the end (backend_url) */
     uint64_t timeout_ns;                 /* backend_timeout */
-    /* miss_latency = measured: the probe of the server at the start of the
-     * run (one connection, one request at a time, through the library's
-     * own miss path); 0 requests and NaN when no cell asked for it. */
-    uint64_t probe_requests;
+    /* miss_latency = measured: probes of the server (one connection, one
+     * request at a time, through the library's own miss path), one at the
+     * start of the run and one right before each simulated measured cell:
+     * the latest one's figures and the range of all their medians; 0
+     * probes and NaN when no cell asked for one. */
+    uint64_t probe_requests;             /* per probe */
+    uint64_t probes;
     double probe_p50_ns, probe_p99_ns;
+    double probe_p50_min_ns, probe_p50_max_ns;
     size_t setting_count;                /* CONFIG GET of what shapes latency */
     struct {
         char name[32];

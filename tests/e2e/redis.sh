@@ -121,12 +121,15 @@ assert b["version"][:1].isdigit(), b["version"]
 assert b["settings"]["save"] == "" and b["settings"]["appendonly"] == "no", b["settings"]
 assert b["keys_loaded"] == 500, b["keys_loaded"]
 assert b["probe"]["requests"] > 0 and b["probe"]["p50_ns"] > 0, b["probe"]
-p50 = b["probe"]["p50_ns"]
+# One probe at the start and one right before each of the 8 simulated cells.
+assert b["probe"]["count"] == 1 + 8, b["probe"]
+lo, hi = b["probe"]["p50_min_ns"], b["probe"]["p50_max_ns"]
 for r in csv.DictReader(open(sys.argv[2], newline="")):
-    # The simulated cells ran at the measured median; the server's misses
+    # The simulated cells ran at a measured median; the server's misses
     # went to the server (every miss was a cache miss that was answered).
     assert r["miss_latency"] == "measured", r["miss_latency"]
-    assert abs(float(r["miss_latency_ns"]) - round(p50)) < 1, (r["miss_latency_ns"], p50)
+    if r["backend"] == "sim":
+        assert round(lo) - 1 <= float(r["miss_latency_ns"]) <= round(hi) + 1, (r, lo, hi)
     if r["hit_ratio_target"] == "0":
         assert int(r["cache_misses"]) > 0, r
 PY
