@@ -3,8 +3,8 @@
 # Why each one: see README.md, "Dependencies".
 set -euo pipefail
 
-packages=(cmake make gcc pkg-config libjemalloc-dev libcmocka-dev libinih-dev gnuplot-nox valgrind python3
-          redis-server libhiredis-dev)
+packages=(cmake make gcc g++ pkg-config libjemalloc-dev libcmocka-dev libinih-dev gnuplot-nox valgrind
+          python3 redis-server libhiredis-dev libbenchmark-dev)
 if [[ "${VTB_WITH_CLANG:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-dev)
 fi
