@@ -55,6 +55,9 @@ struct fixture {
     bool worker_open;
     const struct vtb_impl_ops *ops;
     void *state;
+    /* A test's own server (one it stops or kills), stopped in teardown
+     * even when the test fails half-way. */
+    struct vtb_redis_server own;
 };
 
 static void load_or_fail(const char *url)
@@ -131,6 +134,9 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
     close_service(fx);
+    if (fx->own.pid > 0)
+        kill(fx->own.pid, SIGCONT);
+    vtb_redis_server_stop(&fx->own, NULL);
     free(fx);
     return 0;
 }
@@ -401,11 +407,10 @@ static void test_refused_tcp_port(void **state)
 {
     struct fixture *fx = *state;
     /* A server started and stopped: its port is free and refuses. */
-    struct vtb_redis_server srv;
-    start_server_or_fail(&srv, true);
+    start_server_or_fail(&fx->own, true);
     char url[VTB_BACKEND_URL_MAX];
-    snprintf(url, sizeof(url), "%s", srv.url);
-    stop_server(&srv);
+    snprintf(url, sizeof(url), "%s", fx->own.url);
+    stop_server(&fx->own);
     struct vtb_service_config config;
     config_for(&config, url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, 0);
     struct vtb_error err;
@@ -428,23 +433,23 @@ static void test_refused_tcp_port(void **state)
 static void test_killed_server(void **state)
 {
     struct fixture *fx = *state;
-    struct vtb_redis_server srv;
-    start_server_or_fail(&srv, false);
-    open_service(fx, srv.url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, "alloc-task", 0);
+    struct vtb_redis_server *srv = &fx->own;
+    start_server_or_fail(srv, false);
+    open_service(fx, srv->url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, "alloc-task", 0);
     uint64_t value;
     for (uint64_t key = 0; key < 10; key++)
         assert_int_equal(get(fx, key, &value, NULL), 0);
     assert_int_equal(vtb_service_backend_status(fx->svc, NULL), 0);
     /* Killed mid-run, without a word. */
-    assert_int_equal(kill(srv.pid, SIGKILL), 0);
-    assert_int_equal(waitpid(srv.pid, NULL, 0), srv.pid);
-    srv.pid = 0;
+    assert_int_equal(kill(srv->pid, SIGKILL), 0);
+    assert_int_equal(waitpid(srv->pid, NULL, 0), srv->pid);
+    srv->pid = 0;
     for (uint64_t key = 10; key < 20; key++)
         assert_int_equal(get(fx, key, &value, NULL), VTB_EBACKEND);
     expect_status(fx, "connection lost");
     struct vtb_backend_counters c = conn_counters(fx);
     assert_int_equal(c.failed, 10);
-    stop_server(&srv);
+    stop_server(srv);
 }
 
 /* A server that stops answering (SIGSTOP): every request in flight ends
@@ -452,13 +457,13 @@ static void test_killed_server(void **state)
 static void test_timeout(void **state)
 {
     struct fixture *fx = *state;
-    struct vtb_redis_server srv;
-    start_server_or_fail(&srv, false);
-    open_service(fx, srv.url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, "pooled",
+    struct vtb_redis_server *srv = &fx->own;
+    start_server_or_fail(srv, false);
+    open_service(fx, srv->url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, "pooled",
                  50 * 1000000u);
     uint64_t value;
     assert_int_equal(get(fx, 1, &value, NULL), 0);
-    assert_int_equal(kill(srv.pid, SIGSTOP), 0);
+    assert_int_equal(kill(srv->pid, SIGSTOP), 0);
     struct vtb_vresult results[4];
     struct vtbt_waiter waiters[4];
     for (unsigned i = 0; i < 4; i++) {
@@ -474,8 +479,8 @@ static void test_timeout(void **state)
     expect_status(fx, "no reply within 0.05 s");
     /* The connection is closed: later requests fail at once. */
     assert_int_equal(get(fx, 20, &value, NULL), VTB_EBACKEND);
-    kill(srv.pid, SIGCONT);
-    stop_server(&srv);
+    kill(srv->pid, SIGCONT);
+    stop_server(srv);
 }
 
 /* Abandoning (vtb_worker_expedite) ends requests to a server that does
@@ -483,12 +488,12 @@ static void test_timeout(void **state)
 static void test_expedite_abandons_requests(void **state)
 {
     struct fixture *fx = *state;
-    struct vtb_redis_server srv;
-    start_server_or_fail(&srv, false);
-    open_service(fx, srv.url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, "value-task", HOUR_NS);
+    struct vtb_redis_server *srv = &fx->own;
+    start_server_or_fail(srv, false);
+    open_service(fx, srv->url, VTB_COMPLETE_ON_LOOP, VTB_CONTINUE_POSTED, "value-task", HOUR_NS);
     uint64_t value;
     assert_int_equal(get(fx, 1, &value, NULL), 0);
-    assert_int_equal(kill(srv.pid, SIGSTOP), 0);
+    assert_int_equal(kill(srv->pid, SIGSTOP), 0);
     struct vtb_vresult r = fx->ops->get(fx->state, &fx->worker, 2);
     struct vtbt_waiter w;
     vtbt_waiter_init(&w, &fx->worker.loop);
@@ -499,8 +504,8 @@ static void test_expedite_abandons_requests(void **state)
         vtb_loop_run(&fx->worker.loop, VTB_LOOP_ONCE);
     assert_int_equal(vtb_vresult_get(&r, &value), VTB_EBACKEND);
     expect_status(fx, "abandoned");
-    kill(srv.pid, SIGCONT);
-    stop_server(&srv);
+    kill(srv->pid, SIGCONT);
+    stop_server(srv);
 }
 
 /* Runs one command on the shared server. */
