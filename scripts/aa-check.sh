@@ -9,14 +9,15 @@
 #                 cell of the slowed implementation is "slower" ("unknown"
 #                 counts as a miss). Target: at least 19 in 20.
 # The slowdown comes from a test plugin, tests/plugins/delay_impl.c
-# ("delay-task": value-task plus a busy-wait of VTB_DELAY_NS on every hit),
-# loaded in every run under the same name; only the environment differs. The
-# delay is AA_SLOWDOWN of delay-task's own time per hit (its fastest round,
-# the least disturbed), measured by a first calibration run. Each pair is compared with the gate's defaults (10%
+# ("delay-task": value-task plus a busy-wait of VTB_DELAY_SPINS iterations per
+# hit, paid every 16th hit), loaded in every run under the same name; only the environment
+# differs. The count is set by calibration runs so that delay-task's hits
+# are AA_SLOWDOWN slower than without it, as the runner's paired ratio to
+# value-task says. Each pair is compared with the gate's defaults (10%
 # threshold, floor normalisation); value-task, never delayed, is reported
 # too: it must stay same (or unknown) in the slowed pairs.
 #
-# Runs are small (a scenario of three hit-only cells, 10 rounds of 2M
+# Runs are small (a scenario of three hit-only cells, 20 rounds of 1M
 # operations each, a few seconds per run; rounds much shorter than a
 # scheduler time slice are the ones another process's slice lands on
 # whole); PAIRS x 3 runs in all, interleaved (A/A base, A/A new =
@@ -61,31 +62,65 @@ impls = value-task, delay-task
 hit_ratio = 1
 keys = 64, 256, 1024
 threads = 1
-ops = 2000000
-warmup = 200000
-repetitions = 10
+ops = 1000000
+warmup = 100000
+repetitions = 20
 EOF
 
-# run NAME DELAY_NS: one run into $work/NAME; prints its directory.
+# run NAME SPINS: one run into $work/NAME, delay-task waiting SPINS
+# iterations per hit ("": none); prints its directory.
 run() {
     local out="$work/runs/$1"
-    VTB_DELAY_NS="$2" "$vtbench" run "$work/aa.ini" --plugin "$plugin" --out "$out" --quiet \
-        >/dev/null
+    VTB_DELAY_SPINS="$2" "$vtbench" run "$work/aa.ini" --plugin "$plugin" --out "$out" \
+        --quiet >/dev/null
     local dirs=("$out"/*/)
     echo "${dirs[0]%/}"
 }
 
-start=$SECONDS
-calibration="$(run calibration 0)"
-delay_ns="$(python3 - "$calibration/results.csv" "$slowdown" <<'EOF'
-import csv, statistics, sys
-# The fastest round of each cell: what a hit costs when nothing else runs.
-rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["impl"] == "delay-task"]
-hit_ns = statistics.median(float(r["ns_per_op_min"]) for r in rows)
-print(f"{hit_ns * float(sys.argv[2]):.3f}")
+# effect RUN: how much slower delay-task is than value-task in RUN: the
+# geometric mean over the cells of the runner's paired per-round ratio
+# (results.csv's ratio, to value-task), in which the machine's speed cancels.
+effect() {
+    python3 - "$1/results.csv" <<'EOF'
+import csv, math, sys
+ratios = [float(r["ratio"]) for r in csv.DictReader(open(sys.argv[1], newline=""))
+          if r["impl"] == "delay-task"]
+print(math.exp(sum(map(math.log, ratios)) / len(ratios)))
 EOF
-)"
-echo "aa-check: $pairs pairs of each kind; delay-task's hit slowed by $delay_ns ns (${slowdown} of its time per hit)"
+}
+
+# The delay is an exact number of busy-wait iterations (VTB_DELAY_SPINS),
+# the same in every slowed run, found by measuring: a few nanoseconds of
+# waiting partly overlap the lookup's own latency, so the cost of an
+# iteration on a hit is not what it costs in a loop of its own. Probe a
+# count, measure the paired slowdown, scale the count by what is missing,
+# and again (four probes at most) until it is within 2 points of the target;
+# the probe closest to the target wins.
+start=$SECONDS
+plain="$(effect "$(run calibration "")")"
+spins=8
+best_spins=8
+best_miss=1
+for probe in 1 2 3 4; do
+    got="$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]) - 1:.4f}")' \
+        "$(effect "$(run "probe$probe" "$spins")")" "$plain")"
+    echo "aa-check: probe $probe: $spins iterations slow delay-task's hits by $got"
+    read -r miss next < <(python3 - "$spins" "$got" "$slowdown" <<'EOF'
+import sys
+spins, got, want = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+scaled = round(spins * min(4.0, max(0.25, want / max(got, 0.005))))
+print(f"{abs(got - want):.4f}", max(1, scaled if scaled != spins else spins + (1 if got < want else -1)))
+EOF
+)
+    if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$miss" "$best_miss"; then
+        best_spins="$spins"
+        best_miss="$miss"
+    fi
+    python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= 0.02 else 1)' "$miss" && break
+    spins="$next"
+done
+spins="$best_spins"
+echo "aa-check: $pairs pairs of each kind; VTB_DELAY_SPINS=$spins for about ${slowdown} on delay-task's hits"
 
 # compare BASE NEW NAME: the gate's verdicts, all of them, into $work/NAME.txt.
 compare() {
@@ -95,9 +130,9 @@ compare() {
 }
 
 for ((i = 1; i <= pairs; i++)); do
-    a="$(run "a$i" 0)"
-    b="$(run "b$i" 0)"
-    d="$(run "d$i" "$delay_ns")"
+    a="$(run "a$i" "")"
+    b="$(run "b$i" "")"
+    d="$(run "d$i" "$spins")"
     compare "$a" "$b" "aa$i"
     compare "$b" "$d" "slow$i"
     printf '\r  pair %d of %d (%d s)' "$i" "$pairs" $((SECONDS - start))
@@ -147,6 +182,20 @@ print(f"           cells: {tally(aa_cells)}")
 print(f"detection: {detected} of {pairs} pairs had every delay-task cell slower "
       f"({detected / pairs:.0%}; target at least 19 in 20)")
 print(f"           delay-task cells: {tally(slow_cells)}; measured change x{geo:.3f}")
+# What the delay really did in each pair: the runner's paired ratio of
+# delay-task to value-task, slowed run over its base (the machine cancels).
+import csv, glob
+def paired(run):
+    path = glob.glob(f"{work}/runs/{run}/*/results.csv")[0]
+    return {r["keys"]: float(r["ratio"]) for r in csv.DictReader(open(path, newline=""))
+            if r["impl"] == "delay-task"}
+effects = []
+for i in range(1, pairs + 1):
+    b, d = paired(f"b{i}"), paired(f"d{i}")
+    effects += [d[k] / b[k] for k in b if k in d]
+effects.sort()
+print(f"           the delay's own effect, paired within each run: median x{effects[len(effects) // 2]:.3f}, "
+      f"range x{effects[0]:.3f} to x{effects[-1]:.3f}")
 print(f"           value-task cells (not delayed): {tally(steady_cells)}")
 ok = false_alarms * 20 <= pairs and detected * 20 >= 19 * pairs
 print("result: " + ("both targets met" if ok else "a target was missed"))

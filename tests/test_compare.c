@@ -7,9 +7,11 @@
  * is slower however much the rounds spread (the CV the old rule called
  * "noisy"), a 2% shift is same, an interval that reaches across the
  * threshold is unknown (failing only when asked), fewer than 2 usable
- * rounds or no samples are unknown, rounds marked unused are left out, and
+ * rounds or no samples are unknown, rounds marked unused are left out,
  * dividing each round by its floor cancels a machine that got uniformly
- * slower (while the floor's own move is reported). The exact rule catches
+ * slower (while the floor's own move is reported), and a change per floor
+ * that the raw times do not show (a floor that moved unlike the cell) is
+ * unknown. The exact rule catches
  * an added allocation per operation (and the "value-task allocates nothing
  * on a hit" invariant), instruction counts get their 1% tolerance, rows are
  * matched by identity rather than position, cells on one side only are
@@ -486,6 +488,41 @@ static void test_floor_cancels_a_uniform_slowdown(void **state)
     e = judge_one(base, head, NULL, &p, &r);
     assert_int_equal(e->verdict, VTB_COMPARE_VERDICT_SLOWER);
     assert_true(fabs(values_of(&r, e).ratio - 1.25) < 0.01);
+    done(&p, &r);
+}
+
+/* A busy machine that slows the floor unlike the cell: divided by their
+ * floors the times would show a change the code did not make, so a change
+ * needs the raw times to show it too; else unknown. */
+static void test_floor_moving_unlike_the_cell_is_unknown(void **state)
+{
+    (void)state;
+    struct row base[] = {floored("1", 10.0, 1.0)};
+    struct row head[] = {floored("1", 10.0, 1.0)};
+    for (size_t k = 0; k < head[0].reps; k++)
+        head[0].floors[k] *= 0.7; /* the floor alone got faster: per floor, 1.43x */
+    struct pair p;
+    struct vtb_compare_result r;
+    const struct vtb_compare_entry *e = judge_one(base, head, NULL, &p, &r);
+    const struct vtb_compare_time *t = vtb_compare_cell_time(&r, e->cell);
+    assert_true(t->normalised);
+    assert_true(values_of(&r, e).ci_low > 1.1); /* per floor: beyond the threshold */
+    assert_true(t->raw_ci_low > 0.95 && t->raw_ci_high < 1.05); /* raw: no change */
+    assert_int_equal(e->verdict, VTB_COMPARE_VERDICT_UNKNOWN);
+    assert_int_equal(e->note, VTB_COMPARE_NOTE_DISAGREE);
+    assert_false(e->regression);
+    assert_true(t->floor_moved);
+    done(&p, &r);
+
+    /* The floor 60% slower, the cell 20%: per floor faster, raw slower. */
+    head[0] = floored("1", 10.0, 1.0);
+    for (size_t k = 0; k < head[0].reps; k++) {
+        head[0].floors[k] *= 1.6;
+        head[0].samples[k] *= 1.2;
+    }
+    e = judge_one(base, head, NULL, &p, &r);
+    assert_int_equal(e->verdict, VTB_COMPARE_VERDICT_UNKNOWN);
+    assert_int_equal(e->note, VTB_COMPARE_NOTE_DISAGREE);
     done(&p, &r);
 }
 
@@ -1645,6 +1682,7 @@ int main(void)
         cmocka_unit_test(test_interval_beyond_is_slower_whatever_the_cv),
         cmocka_unit_test(test_interval_within_is_same),
         cmocka_unit_test(test_floor_cancels_a_uniform_slowdown),
+        cmocka_unit_test(test_floor_moving_unlike_the_cell_is_unknown),
         cmocka_unit_test(test_too_few_rounds_and_no_samples_are_unknown),
         cmocka_unit_test(test_unused_rounds_are_left_out),
         cmocka_unit_test(test_old_samples_compare_raw_times),

@@ -198,6 +198,8 @@ static void print_detail(const struct vtb_compare_result *r, const struct vtb_co
     }
     if (e->note != VTB_COMPARE_NOTE_NONE)
         printf("%s%s", sep, vtb_compare_note_text(e->note));
+    if (e->note == VTB_COMPARE_NOTE_DISAGREE && t != NULL)
+        printf(" (raw x%.4g [%.4g, %.4g])", t->raw_ratio, t->raw_ci_low, t->raw_ci_high);
 }
 
 static void print_number(double v)

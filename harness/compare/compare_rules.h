@@ -68,7 +68,8 @@ enum vtb_compare_verdict {
     XX(NO_TIME_BASE, "no time in base")                                                    \
     XX(NO_SAMPLES, "no per-round times (samples.csv) on a side")                           \
     XX(FEW_ROUNDS, "fewer than 2 usable rounds on a side: needs more rounds")              \
-    XX(STRADDLES, "the interval reaches across the threshold: needs more rounds")
+    XX(STRADDLES, "the interval reaches across the threshold: needs more rounds")           \
+    XX(DISAGREE, "the raw times do not show that change: the floor moved unlike the cell")
 
 enum vtb_compare_note {
 #define VTB__COMPARE_NOTE_ENUM(id, text) VTB_COMPARE_NOTE_##id,

@@ -63,6 +63,27 @@ static void floor_change(const struct vtb_compare_rounds *base,
     out->floor_moved = v == VTB_COMPARE_VERDICT_SLOWER || v == VTB_COMPARE_VERDICT_FASTER;
 }
 
+/* A change per floor must show in the raw times too, the same way (see
+ * compare_time.h): their interval, computed in the room of the normalised
+ * values, which are done with. */
+static void second_witness(const struct vtb_compare_rounds *base,
+                           const struct vtb_compare_rounds *head, double *b, double *h,
+                           struct vtb_compare_time *out)
+{
+    size_t nb = side_values(base, false, b), nh = side_values(head, false, h);
+    struct vtb_ratio raw;
+    if (vtb_ratio_unpaired(b, nb, h, nh, &raw) != 0)
+        return;
+    out->raw_ratio = raw.ratio;
+    out->raw_ci_low = raw.ci_low;
+    out->raw_ci_high = raw.ci_high;
+    bool agrees = out->verdict == VTB_COMPARE_VERDICT_SLOWER ? raw.ci_low > 1 : raw.ci_high < 1;
+    if (out->verdict != VTB_COMPARE_VERDICT_SAME && !agrees) {
+        out->verdict = VTB_COMPARE_VERDICT_UNKNOWN;
+        out->note = VTB_COMPARE_NOTE_DISAGREE;
+    }
+}
+
 int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
                            const struct vtb_compare_rounds *head, double threshold,
                            struct vtb_compare_time *out)
@@ -72,6 +93,7 @@ int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
         .note = VTB_COMPARE_NOTE_NONE,
         .ratio = NAN, .ci_low = NAN, .ci_high = NAN,
         .floor_ratio = NAN, .floor_ci_low = NAN, .floor_ci_high = NAN,
+        .raw_ratio = NAN, .raw_ci_low = NAN, .raw_ci_high = NAN,
     };
     floor_change(base, head, threshold, out);
     out->normalised = base->floor_ns != NULL && head->floor_ns != NULL;
@@ -100,6 +122,8 @@ int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
                                                                threshold);
         if (out->verdict == VTB_COMPARE_VERDICT_UNKNOWN)
             out->note = VTB_COMPARE_NOTE_STRADDLES;
+        else if (out->normalised)
+            second_witness(base, head, b, h, out);
     }
     if (b != stack[0])
         free(b);

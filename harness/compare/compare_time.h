@@ -29,6 +29,19 @@
  * means the machine or the cache changed, and instruction counts
  * (--instructions) tell which. Without a floor on both sides (older
  * samples.csv) the raw times are compared.
+ *
+ * The floor is a different piece of code, though, and a busy machine does
+ * not always slow it as it slows the cell: on our 2-core VM under other
+ * jobs, the floor of a whole run moved by 25-75% while the cell's own time
+ * moved by less, and the divided times then showed a change of 15-45%
+ * that the code had not made (6 of 20 A/A pairs called a cell slower or
+ * faster). So a change needs a second witness: slower (or faster) per floor
+ * stands only when the raw times' interval also lies wholly above 1 (or
+ * below); otherwise the verdict is unknown (VTB_COMPARE_NOTE_DISAGREE). The
+ * raw times need only agree on the direction, not clear the threshold:
+ * they carry the machine's drift, which is what the floor is there to take
+ * out. A real change of the code moves both; a machine that moved the floor
+ * and the cell alike moves only the raw times, and the cell stays same.
  */
 #ifndef VTB_COMPARE_TIME_H
 #define VTB_COMPARE_TIME_H
@@ -55,6 +68,8 @@ struct vtb_compare_time {
     unsigned base_n, new_n;         /* rounds used on each side */
     double ratio, ci_low, ci_high;  /* new / base with its 95% interval; NaN: none */
     double floor_ratio, floor_ci_low, floor_ci_high; /* the floor's change; NaN: none */
+    double raw_ratio, raw_ci_low, raw_ci_high;       /* the raw times' change, when the
+                                                        times were divided; NaN otherwise */
 };
 
 /*
