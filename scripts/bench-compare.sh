@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what the CI regression gate costs on a large run: generates a
 # results.csv of ROWS rows (default 80000) in vtbench's real layout (the
-# header and rows of results/baselines/quick.csv, about 90 columns, with the
+# header and rows of a run of scenarios/quick.ini, about 95 columns, with the
 # axis columns keys and capacity varied so that every row is a distinct
 # cell) and a samples.csv with 5 rounds per row (times and floors, as
 # vtbench writes them), plus a context.json that says complete, copies them, runs
@@ -12,23 +12,28 @@
 #
 #   scripts/bench-compare.sh [ROWS]
 # Environment: VTBENCH (binary, default build/vtbench), BENCH_TEMPLATE (a
-# results file to take the header and rows from, default
-# results/baselines/quick.csv). Exit 0 when the comparison passed, 1 when it
+# results file to take the header and rows from; default: a fresh run of
+# scenarios/quick.ini by that binary, so that the columns are the ones it
+# writes and compare requires, whatever axes the key table has today). Exit 0 when the comparison passed, 1 when it
 # did not (its output is shown), 2 on bad arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rows="${1:-80000}"
 vtbench="${VTBENCH:-build/vtbench}"
-template="${BENCH_TEMPLATE:-results/baselines/quick.csv}"
+template="${BENCH_TEMPLATE:-}"
 [[ "$rows" =~ ^[0-9]+$ && "$rows" -ge 1 ]] || { echo "bench-compare.sh: ROWS must be a whole number >= 1" >&2; exit 2; }
 [[ -x "$vtbench" ]] || { echo "bench-compare.sh: $vtbench not found; build first (scripts/build.sh) or set VTBENCH" >&2; exit 2; }
-[[ -r "$template" ]] || { echo "bench-compare.sh: cannot read $template" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench-compare.sh: needs python3 to generate the files" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/A" "$work/B"
+if [[ -z "$template" ]]; then
+    "$vtbench" run scenarios/quick.ini --quiet --out "$work/template" >/dev/null
+    template="$(echo "$work"/template/*/results.csv)"
+fi
+[[ -r "$template" ]] || { echo "bench-compare.sh: cannot read $template" >&2; exit 2; }
 
 # The template's rows are cycled; each cycle gets its own keys (and a
 # capacity to match) and its own cell indexes, so (scenario, impl, axes) and
