@@ -71,6 +71,8 @@ stop_within INT 3000 1 "open loop at 0.01/s" "$two_cells" --set load=closed,open
 stop_within TERM 3000 0 "duration=30s" "$two_cells" --set duration=30s
 stop_within HUP 3000 0 "ops=1T" "$two_cells" --set ops=1T --force
 
+expect_stderr_file() { grep -Eq -- "$1" "$scratch/err" || { cat "$scratch/err" >&2; fail "$2"; }; }
+
 # 1. A worker that cannot be started: a clear error, no hang, exit 1, the
 # completed cell kept. A virtual-memory limit makes 400 thread stacks fail.
 # Not in a sanitizer build, whose shadow memory alone exceeds any such
@@ -85,7 +87,6 @@ rc=0
     --out "$out" --quiet --report >/dev/null 2>"$scratch/err") || rc=$?
 took=$(($(now_ms) - start))
 [[ "$rc" == 1 ]] || { cat "$scratch/err" >&2; fail "thread limit: exit $rc, expected 1"; }
-expect_stderr_file() { grep -Eq -- "$1" "$scratch/err" || { cat "$scratch/err" >&2; fail "$2"; }; }
 expect_stderr_file "cannot start worker [0-9]+ of 400: Resource temporarily unavailable" \
     "thread limit: message"
 (( took < 20000 )) || fail "thread limit: took ${took} ms"
