@@ -5,9 +5,13 @@
 #                 false alarm when `vtbench compare` calls any cell's time
 #                 slower or faster. Target: at most 1 in 20.
 #   detection     PAIRS pairs whose new run is slower on the hit path by a
-#                 known amount (default 20%): a pair is detected when every
-#                 cell of the slowed implementation is "slower" ("unknown"
-#                 counts as a miss). Target: at least 19 in 20.
+#                 known amount (default 20%): a pair is detected when the
+#                 gate says slower for the slowed implementation, i.e. in
+#                 at least one of its cells (the gate then exits 3: the
+#                 build fails), and says slower for nothing else ("unknown"
+#                 counts as a miss). Target: at least 19 in 20. Also
+#                 reported: the stricter count of pairs with every slowed
+#                 cell slower, and the rate per cell.
 # The slowdown comes from a test plugin, tests/plugins/delay_impl.c
 # ("delay-task": value-task plus a busy-wait of VTB_DELAY_SPINS iterations per
 # hit, paid every 16th hit), loaded in every run under the same name; only the environment
@@ -167,20 +171,24 @@ for i in range(1, pairs + 1):
     found = verdicts(f"aa{i}")
     aa_cells += found
     false_alarms += any(v in ("slower", "faster") for _, _, v in found)
-detected, slow_cells, steady_cells, ratios = 0, [], [], []
+detected, strict, slow_cells, steady_cells, ratios = 0, 0, [], [], []
 for i in range(1, pairs + 1):
     found = verdicts(f"slow{i}")
     delayed = [e for e in found if e[0] == "delay-task"]
     slow_cells += delayed
     steady_cells += [e for e in found if e[0] != "delay-task"]
     ratios += [r for _, r, _ in delayed if r == r]
-    detected += bool(delayed) and all(v == "slower" for _, _, v in delayed)
+    others_slower = any(v == "slower" for impl, _, v in found if impl != "delay-task")
+    detected += any(v == "slower" for _, _, v in delayed) and not others_slower
+    strict += bool(delayed) and all(v == "slower" for _, _, v in delayed)
 geo = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
 print(f"A/A:       {false_alarms} of {pairs} pairs reported a cell slower or faster "
       f"({false_alarms / pairs:.0%}; target at most 1 in 20)")
 print(f"           cells: {tally(aa_cells)}")
-print(f"detection: {detected} of {pairs} pairs had every delay-task cell slower "
-      f"({detected / pairs:.0%}; target at least 19 in 20)")
+print(f"detection: {detected} of {pairs} pairs: the gate said delay-task slower (and nothing "
+      f"else slower) ({detected / pairs:.0%}; target at least 19 in 20)")
+print(f"           stricter: {strict} of {pairs} pairs had every delay-task cell slower; "
+      f"per cell: {sum(v == 'slower' for _, _, v in slow_cells)} of {len(slow_cells)}")
 print(f"           delay-task cells: {tally(slow_cells)}; measured change x{geo:.3f}")
 # What the delay really did in each pair: the runner's paired ratio of
 # delay-task to value-task, slowed run over its base (the machine cancels).

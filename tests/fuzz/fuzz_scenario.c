@@ -11,6 +11,7 @@
  * file, a parsed scenario has a name, one run length and a cell count in
  * range, and every cell in range expands.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,11 +54,12 @@ static void check_cell(const struct vtb_scenario *s, size_t index)
         abort();
     if (cell.keys < 1 || cell.capacity < 1 || cell.threads < 1 || cell.concurrency < 1)
         abort();
-    if (cell.exact_hit_ratio && !(cell.hit_ratio >= 0 && cell.hit_ratio <= 1))
+    /* An absent hit_ratio is NaN (emergent); a present one is a ratio. */
+    if (!isnan(cell.hit_ratio) && !(cell.hit_ratio >= 0 && cell.hit_ratio <= 1))
         abort();
-    char text[VTB_CELL_TEXT_MAX];
+    char text[VTB_AXIS_TEXT_MAX];
     for (int axis = 0; axis < VTB_AXIS_COUNT; axis++) {
-        vtb_cell_format_axis(&cell, (enum vtb_axis)axis, text, sizeof(text));
+        vtb_cell_format(&cell, (enum vtb_axis)axis, text, sizeof(text));
         if (strlen(text) >= sizeof(text) - 1)
             abort(); /* possibly truncated: the documented size would be too small */
     }
@@ -65,13 +67,14 @@ static void check_cell(const struct vtb_scenario *s, size_t index)
 
 static void check_scenario(const struct vtb_scenario *s)
 {
-    if (s->name == NULL || s->name[0] == '\0' || s->description == NULL)
+    const struct vtb_settings *st = &s->settings;
+    if (st->name == NULL || st->name[0] == '\0' || st->description == NULL)
         abort();
-    if ((s->ops == 0) == (s->duration_ns == 0))
+    if ((st->ops == 0) == (st->duration == 0))
         abort();
-    if (s->warmup_ops != 0 && s->warmup_ns != 0)
+    if (st->warmup.ops != 0 && st->warmup.ns != 0)
         abort();
-    if (s->repetitions < 1 || s->repetitions > 1000)
+    if (st->repetitions > 1000) /* 0 is auto */
         abort();
     size_t cells = vtb_scenario_cell_count(s);
     if (cells < 1 || cells > VTB_SCENARIO_CELLS_MAX)
@@ -94,7 +97,7 @@ static void fuzz_override(const uint8_t *data, size_t size)
         return;
     memcpy(assignment, data, len);
     assignment[len] = '\0';
-    struct vtb_scenario_options options = {impl_names(), 4};
+    struct vtb_scenario_options options = {.known_impls = impl_names(), .nproc = 4};
     struct vtb_scenario s;
     if (vtb_scenario_init(&s, &options) == 0) {
         struct vtb_error err;
@@ -109,7 +112,7 @@ static void fuzz_override(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct vtb_scenario_options options = {impl_names(), 4};
+    struct vtb_scenario_options options = {.known_impls = impl_names(), .nproc = 4};
     struct vtb_scenario s;
     struct vtb_error err;
     vtb_error_clear(&err);
