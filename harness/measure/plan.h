@@ -34,9 +34,12 @@
 #define VTB_PLAN_MISS_NS 400.0
 #define VTB_PLAN_THREAD_MISS_NS 4000.0
 /* Rounds a cell with repetitions = auto typically needs at 2% on this
- * project's VM (default.ini: a median of 20 to 40 per cell, more with two
- * threads on two busy CPUs). */
-#define VTB_PLAN_AUTO_ROUNDS 20
+ * project's VM: default.ini ran in 11 s on a quiet machine (about 10 rounds
+ * a cell) and in 30 s with other jobs running (20 to 40). */
+#define VTB_PLAN_AUTO_ROUNDS 12
+/* A hit's wait for a contended lock, per other thread (plan.c). */
+#define VTB_PLAN_GLOBAL_LOCK_NS 45.0
+#define VTB_PLAN_SHARDED_LOCK_NS 6.0
 
 /* The limits beyond which a run is refused without --force. */
 #define VTB_PLAN_MAX_SECONDS (24.0 * 3600.0)
