@@ -30,7 +30,8 @@
 #
 #   scripts/aa-check.sh [PAIRS]      (default 20)
 # Environment: VTBENCH (default build/vtbench), DELAY_PLUGIN (default
-# build/tests/plugins/delay_impl.so), AA_SLOWDOWN (default 0.20), AA_KEEP
+# build/tests/plugins/delay_impl.so), AA_SLOWDOWN (default 0.20), AA_ROUNDS
+# (rounds per run, default 20), AA_KEEP
 # (a directory to keep the runs and comparisons in). Exit 0 when both
 # targets are met, 1 when not, 2 on bad arguments.
 set -euo pipefail
@@ -40,6 +41,7 @@ pairs="${1:-20}"
 vtbench="${VTBENCH:-build/vtbench}"
 plugin="${DELAY_PLUGIN:-build/tests/plugins/delay_impl.so}"
 slowdown="${AA_SLOWDOWN:-0.20}"
+rounds="${AA_ROUNDS:-20}"
 [[ "$pairs" =~ ^[0-9]+$ && "$pairs" -ge 1 ]] || { echo "aa-check.sh: PAIRS must be a whole number >= 1" >&2; exit 2; }
 [[ -x "$vtbench" ]] || { echo "aa-check.sh: $vtbench not found; build first or set VTBENCH" >&2; exit 2; }
 [[ -f "$plugin" ]] || { echo "aa-check.sh: $plugin not found; build the tests (delay_impl) or set DELAY_PLUGIN" >&2; exit 2; }
@@ -58,7 +60,7 @@ mkdir -p "$work/runs"
 
 # Hits only, in caches small enough that the hit path is the CPU's work
 # (not memory latency, which a fixed delay would be a smaller part of).
-cat >"$work/aa.ini" <<'EOF'
+cat >"$work/aa.ini" <<EOF
 [scenario]
 name = aa
 description = scripts/aa-check.sh: value-task and delay-task on hits
@@ -68,7 +70,7 @@ keys = 64, 256, 1024
 threads = 1
 ops = 1000000
 warmup = 100000
-repetitions = 20
+repetitions = $rounds
 EOF
 
 # run NAME SPINS: one run into $work/NAME, delay-task waiting SPINS
