@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "csv_columns.h"
 #include "charts.h"
 #include "gnuplot.h"
 #include "report_data.h"
@@ -96,21 +97,6 @@ static int write_file(const char *out_dir, const char *name, const char *text,
     return vtb_atomic_file_commit(&af, err);
 }
 
-/* Writes one field of a CSV table, quoted when RFC 4180 needs it. */
-static void put_field(FILE *out, const char *field)
-{
-    if (strpbrk(field, ",\"\r\n") == NULL) {
-        fputs(field, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = field; *p != '\0'; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
-}
 
 /* Writes table t as out_dir/name (the CSV it was read from, rebuilt) and
  * its path into path. */
@@ -126,7 +112,7 @@ static int write_table(const char *out_dir, const char *name, const struct vtb_c
         for (size_t c = 0; c < t->columns; c++) {
             if (c > 0)
                 fputc(',', af.fp);
-            put_field(af.fp, r == 0 ? vtb_csv_header(t, c) : vtb_csv_cell(t, r - 1, c));
+            vtb_csv_write_text(af.fp, r == 0 ? vtb_csv_header(t, c) : vtb_csv_cell(t, r - 1, c));
         }
         fputs("\r\n", af.fp);
     }

@@ -37,6 +37,7 @@
 
 #include "redis_admin.h"
 #include "redis_server.h"
+#include "test_redis_support.h"
 #include "test_support.h"
 #include "vtb/backend_internal.h"
 #include "vtb/impl.h"
@@ -651,17 +652,9 @@ static void test_wire_format(void **state)
 
 int main(void)
 {
-    char path[4096];
-    struct vtb_error err;
-    if (vtb_redis_server_find(NULL, path, sizeof(path), &err) != 0) {
-        const char *require = getenv("VTB_REQUIRE_REDIS");
-        if (require != NULL && strcmp(require, "1") == 0) {
-            fprintf(stderr, "FAIL: VTB_REQUIRE_REDIS=1 but %s\n", err.message);
-            return 1;
-        }
-        fprintf(stderr, "SKIP: %s\n", err.message);
-        return 77;
-    }
+    int gate = vtb_test_redis_gate();
+    if (gate != 0)
+        return gate;
     /* As vtbench does: a write to a server that died must fail with EPIPE,
      * not kill the process (see vtb/backend.h). */
     signal(SIGPIPE, SIG_IGN);

@@ -31,6 +31,7 @@
 
 #include "redis_admin.h"
 #include "redis_server.h"
+#include "test_redis_support.h"
 #include "test_support.h"
 
 static char scratch[256];
@@ -245,17 +246,9 @@ static void test_run_prefix(void **state)
 
 int main(void)
 {
-    char path[4096];
-    struct vtb_error err;
-    if (vtb_redis_server_find(NULL, path, sizeof(path), &err) != 0) {
-        const char *require = getenv("VTB_REQUIRE_REDIS");
-        if (require != NULL && strcmp(require, "1") == 0) {
-            fprintf(stderr, "FAIL: VTB_REQUIRE_REDIS=1 but %s\n", err.message);
-            return 1;
-        }
-        fprintf(stderr, "SKIP: %s\n", err.message);
-        return 77;
-    }
+    int gate = vtb_test_redis_gate();
+    if (gate != 0)
+        return gate;
     const char *tmp = getenv("TMPDIR");
     snprintf(scratch, sizeof(scratch), "%s/vtbt-redis.XXXXXX",
              tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");

@@ -41,6 +41,7 @@
 #include "histogram.h"
 #include "keys.h"
 #include "record.h"
+#include "csv_columns.h"
 #include "report.h"
 #include "report_data.h"
 #include "report_md.h"
@@ -170,21 +171,6 @@ static const char *copy_fixture(const char *dir, const char *fixture, const char
     return run;
 }
 
-/* Writes one CSV field, quoted when it needs to be. */
-static void put_field(FILE *out, const char *field)
-{
-    if (strpbrk(field, ",\"\r\n") == NULL) {
-        fputs(field, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = field; *p != '\0'; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
-}
 
 /* One change to results.csv: the column of the rows of cell (-1: every
  * cell) and impl (NULL: every implementation) gets value; a column the
@@ -232,7 +218,7 @@ static void edit_results(const char *run, const struct edit *edits, size_t nedit
             }
             if (c > 0)
                 fputc(',', out);
-            put_field(out, value);
+            vtb_csv_write_text(out, value);
         }
         fputs("\r\n", out);
     }
