@@ -24,6 +24,10 @@ extern volatile sig_atomic_t vtb_cli_stop_requested;
 /* Installs the handlers that set vtb_cli_stop_requested. */
 void vtb_cli_install_signal_handlers(void);
 
+/* What stopped the run: "SIGINT", or "SIGTERM from process 812 (timeout)"
+ * when another process sent it; "" when no signal came. */
+const char *vtb_cli_stop_cause(void);
+
 /* Prints the list of commands. */
 void vtb_cli_usage(FILE *out);
 

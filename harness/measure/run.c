@@ -165,6 +165,11 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     }
     info.complete = rc == 0;
     outcome->complete = info.complete;
+    if (rc == VTB_EINTR && options->stop_cause != NULL && err != NULL) {
+        char inner[VTB_ERROR_MESSAGE_MAX];
+        snprintf(inner, sizeof(inner), "%s", err->message[0] != '\0' ? err->message : "interrupted");
+        vtb_error_set(err, rc, "%s (stopped by %s)", inner, options->stop_cause());
+    }
     if (rc != 0)
         snprintf(info.status_note, sizeof(info.status_note), "%s",
                  err != NULL && err->message[0] != '\0' ? err->message : vtb_strerror(rc));

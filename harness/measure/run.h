@@ -40,6 +40,10 @@ struct vtb_run_options {
     const struct vtb_context *context;
     double timer_overhead_ns;
     volatile sig_atomic_t *stop_requested;   /* may be NULL */
+    /* Who asked the run to stop ("SIGTERM from process 812 (timeout)"),
+     * added to the reason an interrupted run records; may be NULL. A run
+     * stopped by something the user did not send should say what sent it. */
+    const char *(*stop_cause)(void);
     vtb_run_progress_fn on_progress;         /* may be NULL */
     void *progress_ctx;
     const struct vtb_record_sink *sink;      /* where the records go */

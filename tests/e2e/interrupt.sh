@@ -42,6 +42,8 @@ interrupt() {
     (( stopped_after_ms < stop_within_ms )) ||
         fail "$signal: took ${stopped_after_ms} ms to stop, more than ${stop_within_ms} ms"
     expect_stderr "interrupted during cell [0-9]+ of $cell_count" "$signal: message"
+    # It says who stopped it: this shell, by its PID.
+    expect_stderr "stopped by SIG$signal from process $$\\b" "$signal: the sender"
 
     local dir
     dir="$(only_dir "$out")"
@@ -49,6 +51,8 @@ interrupt() {
     [[ -f "$dir/context.json" ]] || fail "$signal: no context.json"
     [[ "$(json_get "$dir/context.json" complete)" == false ]] ||
         fail "$signal: context.json does not say complete: false"
+    grep -q "stopped by SIG$signal from process $$\\b" "$dir/context.json" ||
+        fail "$signal: context.json does not name the signal and its sender"
     local cells_done
     cells_done="$(json_get "$dir/context.json" cells_done)"
     (( cells_done >= 1 && cells_done < cell_count )) ||
