@@ -6,6 +6,17 @@
  * under the same implementation name as the run it is compared with: only
  * the environment differs. VTB_DELAY_NS unset or 0 is no delay at all.
  *
+ * Two kinds of slowdown. The busy-wait (VTB_DELAY_NS or VTB_DELAY_SPINS)
+ * is work of another kind than the hit path: what it costs a hit moves
+ * with the machine's state unlike the lookup's own cost (on the dev VM the
+ * same count slowed hits by anything from 0% to 45% from one process to
+ * the next). VTB_DELAY_LOOKUPS=L instead makes L extra cache lookups per 64
+ * hits, spread evenly: more of the hit path's own work, whose share of a
+ * hit stays the same whatever the machine does, so its slowdown is the
+ * same in every process. That is the one a gate's detection rate should be
+ * measured with; the busy-wait shows what a slowdown of a different kind
+ * does.
+ *
  * The wait is a loop of empty iterations, not a clock: reading a clock
  * costs about as much as the few nanoseconds to be added. Its count is
  * calibrated once, when the plugin is loaded, from the fastest of several
@@ -29,6 +40,9 @@
 /* Iterations of the loop per hit, on average; 0 for no delay. Set once at
  * load. */
 static uint64_t spins;
+
+/* Extra lookups per 64 hits (VTB_DELAY_LOOKUPS, at most 64); 0 for none. */
+static uint64_t lookups_per_64;
 
 static inline void spin(uint64_t n)
 {
@@ -60,6 +74,12 @@ static double ns_per_spin(void)
 
 __attribute__((constructor)) static void read_delay(void)
 {
+    const char *lookups = getenv("VTB_DELAY_LOOKUPS");
+    if (lookups != NULL && lookups[0] != '\0') {
+        lookups_per_64 = strtoull(lookups, NULL, 10);
+        if (lookups_per_64 > 64)
+            lookups_per_64 = 64;
+    }
     /* An exact count of iterations, for runs that must all wait alike. */
     const char *text = getenv("VTB_DELAY_SPINS");
     if (text != NULL && text[0] != '\0') {
@@ -83,10 +103,17 @@ __attribute__((constructor)) static void read_delay(void)
  * costs its length. On average every hit is as much slower. */
 #define BATCH 16
 
+/* Per worker: hits seen (for the busy-wait's batches) and the lookup
+ * credit, in 64ths of a lookup. */
+struct delay_state {
+    uint64_t hits;
+    uint64_t lookup_credit;
+};
+
 static int delay_task_init(void *state, struct vtb_worker *worker)
 {
     (void)worker;
-    *(uint64_t *)state = 0;
+    *(struct delay_state *)state = (struct delay_state){0, 0};
     return 0;
 }
 
@@ -94,9 +121,17 @@ static struct vtb_vresult delay_task_get(void *state, struct vtb_worker *worker,
 {
     uint64_t value;
     if (vtb_worker_lookup(worker, key, &value)) {
-        uint64_t *hits = state;
-        if (spins != 0 && ++*hits % BATCH == 0)
+        struct delay_state *s = state;
+        if (spins != 0 && ++s->hits % BATCH == 0)
             spin(spins * BATCH);
+        s->lookup_credit += lookups_per_64;
+        if (s->lookup_credit >= 64) {
+            /* The same lookup again: the extra work is the hit path's own. */
+            uint64_t again;
+            s->lookup_credit -= 64;
+            if (!vtb_worker_lookup(worker, key, &again) || again != value)
+                return vtb_vresult_from_error(VTB_EINVAL);
+        }
         return vtb_vresult_from_value(value);
     }
     return vtb_service_start_task_miss(worker, key);
@@ -105,8 +140,8 @@ static struct vtb_vresult delay_task_get(void *state, struct vtb_worker *worker,
 static const struct vtb_impl_ops delay_task = {
     .version = VTB_IMPL_OPS_VERSION,
     .name = "delay-task",
-    .summary = "value-task with VTB_DELAY_NS ns of busy-waiting per hit (a test plugin)",
-    .state_size = sizeof(uint64_t),
+    .summary = "value-task slowed on hits by VTB_DELAY_NS/_SPINS busy-waiting or VTB_DELAY_LOOKUPS (a test plugin)",
+    .state_size = sizeof(struct delay_state),
     .init = delay_task_init,
     .get = delay_task_get,
 };
