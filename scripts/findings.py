@@ -37,33 +37,95 @@ def number(r, column, fmt="{:.1f}"):
     return fmt.format(float(r[column]))
 
 
-def build_of(run):
+def context_of(run):
     with open(os.path.join(run, "context.json")) as f:
-        ctx = json.load(f)
-    def find(obj, key):
-        if isinstance(obj, dict):
-            if key in obj:
-                return obj[key]
-            for v in obj.values():
-                found = find(v, key)
-                if found is not None:
-                    return found
-        return None
+        return json.load(f)
+
+
+def find(obj, key):
+    if isinstance(obj, dict):
+        if key in obj:
+            return obj[key]
+        for v in obj.values():
+            found = find(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def build_of(run):
+    ctx = context_of(run)
     revision = find(ctx, "git_revision") or find(ctx, "vtbench_revision") or "unknown"
-    lto = find(ctx, "lto")
-    return revision, lto
+    return revision, find(ctx, "lto"), find(ctx, "num_cpus"), find(ctx, "cpu_model")
+
+
+def calls(n):
+    """An operation count as the scenario files write it: 1M, 100k (from the
+    run's results.csv, so that a --quick reference says 100k, not 1M)."""
+    n = int(n)
+    for size, suffix in ((1000000, "M"), (1000, "k")):
+        if n >= size and (n * 10) % size == 0:
+            return f"{n / size:g}{suffix}"
+    return f"{n:,}"
+
+
+def threads_word(n):
+    words = {"1": "one thread", "2": "two threads"}
+    return words.get(str(n), f"{n} threads")
 
 
 def includes_one(r):
     return float(r["ratio_ci_low"]) <= 1.0 <= float(r["ratio_ci_high"])
 
 
-def miss_sentence(alloc, pooled, value):
-    same = includes_one(alloc) and includes_one(pooled)
-    head = ("On a miss the strategies cannot be told apart" if same
-            else "On a miss the strategies differ little")
-    return (f"- **{head}:** at 0% hits alloc-task takes {ratio(alloc)} and pooled "
-            f"{ratio(pooled)} value-task's time (the miss path is shared); pooled is the one "
+def side(r):
+    """'faster' or 'slower' than the reference when the interval excludes 1."""
+    if float(r["ratio_ci_high"]) < 1.0:
+        return "faster"
+    if float(r["ratio_ci_low"]) > 1.0:
+        return "slower"
+    return None
+
+
+def miss_sentence(alloc, pooled, value, default_misses):
+    """At 0% hits: the articles' run, then every thread count of default.ini.
+
+    default_misses maps an implementation to its rows at hit ratio 0 in
+    default.ini, fewest threads first."""
+    rows = [alloc, pooled] + [r for table in default_misses.values() for r in table]
+    if all(includes_one(r) for r in rows):
+        head = "On a miss the strategies cannot be told apart"
+    elif all(abs(float(r["ratio"]) - 1.0) < 0.05 for r in rows):
+        head = "On a miss the strategies differ by a few percent at most"
+    else:
+        head = "On a miss the strategies differ"
+    articles = (f"At 0% hits in `scenarios/articles.ini` ({threads_word(alloc['threads'])}) "
+                f"alloc-task takes {ratio(alloc)} and pooled {ratio(pooled)} value-task's time")
+    apart = [(name, side(r)) for name, r in (("alloc-task", alloc), ("pooled", pooled)) if side(r)]
+    if not apart:
+        articles += "; both intervals include 1, so the three cannot be told apart."
+    else:
+        articles += ("; " + " and ".join(f"{name} is measurably {s}" for name, s in apart)
+                     + " than value-task.")
+    measured, alike = [], []
+    for name, table in default_misses.items():
+        sides = {side(r) for r in table} - {None}
+        if not sides:
+            alike.append(name)
+            continue
+        how = (f"measurably {sides.pop()} than value-task" if len(sides) == 1
+               else "measurably different from value-task")
+        figures = " and ".join(
+            f"{ratio(r)} on {threads_word(r['threads'])}"
+            + ("" if side(r) else " (its interval includes 1)") for r in table)
+        measured.append(f"{name} is {how}, {figures}")
+    if measured:
+        default = "In `scenarios/default.ini` " + "; ".join(measured)
+        if alike:
+            default += f", while {' and '.join(alike)}'s intervals include 1 at every thread count"
+    else:
+        default = "In `scenarios/default.ini` every interval includes 1, at every thread count"
+    return (f"- **{head}** (the miss path is shared). {articles} {default}. Pooled is the one "
             f"that allocates nothing per miss ({number(pooled, 'bytes_per_op', '{:.0f}')} "
             f"bytes against {number(value, 'bytes_per_op', '{:.0f}')}).")
 
@@ -84,14 +146,19 @@ def findings(ref):
     below = [r for r in one if float(r["ratio_ci_low"]) <= 1.0]
     above = [r for r in one if float(r["ratio_ci_low"]) > 1.0]
     first = min(above, key=lambda r: float(r["hit_ratio_target"])) if above else None
-    revision, lto = build_of(articles)
+    default_misses = {
+        impl: sorted((r for r in d if r["impl"] == impl and float(r["hit_ratio_target"]) == 0),
+                     key=lambda r: int(r["threads"]))
+        for impl in ("alloc-task", "pooled")}
+    revision, lto, cpus, cpu_model = build_of(articles)
     pct = lambda r: f"{float(r['hit_ratio_target']) * 100:g}%"
     lines = [
         f"- **A cache hit through a heap task costs {ratio(hit_alloc)} the time of one through a "
         f"value result** ({number(hit_alloc, 'ns_per_op')} against {number(hit_value, 'ns_per_op')} "
-        f"ns per call; alloc-task over value-task, `scenarios/articles.ini`, 1M calls at 100% hits, "
-        f"one thread). The articles claim 3x to 10x; the primary .NET measurement is 1.6x "
-        f"([docs/claims.md](docs/claims.md)).",
+        f"ns per call; alloc-task over value-task, `scenarios/articles.ini`, "
+        f"{calls(hit_alloc['ops'])} calls per round at 100% hits, "
+        f"{threads_word(hit_alloc['threads'])}). The articles claim 3x to 10x; the primary .NET "
+        f"measurement is 1.6x ([docs/claims.md](docs/claims.md)).",
         f"- **What differs is the allocation:** alloc-task allocates "
         f"{number(hit_alloc, 'allocs_per_op', '{:.0f}')} task per hit, "
         f"{number(hit_alloc, 'requested_bytes_per_op', '{:.0f}')} bytes requested and "
@@ -99,7 +166,7 @@ def findings(ref):
         f"pooled allocate {number(hit_value, 'bytes_per_op', '{:.0f}')} and "
         f"{number(hit_pooled, 'bytes_per_op', '{:.0f}')} bytes per hit. Pooled's hit costs "
         f"{ratio(hit_pooled)} value-task's.",
-        miss_sentence(miss_alloc, miss_pooled, miss_value),
+        miss_sentence(miss_alloc, miss_pooled, miss_value, default_misses),
     ]
     if first is not None:
         cut = float(first["hit_ratio_target"])
@@ -118,8 +185,9 @@ def findings(ref):
                "95% confidence intervals. From the reference run behind [docs/results.md]"
                "(docs/results.md).*")
     chart = "[![Time per call versus hit ratio](results/reference/default/report/ns-per-op.svg)](docs/results.md)"
+    machine = (f"a {cpus}-vCPU VM" if cpus else "a VM") + (f" ({cpu_model})" if cpu_model else "")
     build = (f"Measured by `scripts/make-docs.sh` at commit `{revision}` "
-             f"({'with' if lto else 'without'} link-time optimisation) on a 2-vCPU VM; "
+             f"({'with' if lto else 'without'} link-time optimisation) on {machine}; "
              f"ratios are paired per round (docs/claims.md says how).")
     return "\n".join(lines + ["", build, "", chart, "", caption])
 
