@@ -100,11 +100,11 @@ static void test_unix_socket_server(void **state)
     assert_int_equal(vtb_redis_admin_load(srv.url, "a:", 2500, NULL, &err), 0);
     assert_int_equal(vtb_redis_admin_load(srv.url, "b:", 10, NULL, &err), 0);
     uint64_t deleted = 0;
-    assert_int_equal(vtb_redis_admin_delete(srv.url, "a:", 2500, &deleted, &err), 0);
+    assert_int_equal(vtb_redis_admin_delete(srv.url, "a:", 2500, VTB_REDIS_ADMIN_TIMEOUT_NS, &deleted, &err), 0);
     assert_int_equal(deleted, 2500);
-    assert_int_equal(vtb_redis_admin_delete(srv.url, "a:", 2500, &deleted, &err), 0);
+    assert_int_equal(vtb_redis_admin_delete(srv.url, "a:", 2500, VTB_REDIS_ADMIN_TIMEOUT_NS, &deleted, &err), 0);
     assert_int_equal(deleted, 0);
-    assert_int_equal(vtb_redis_admin_delete(srv.url, "b:", 10, &deleted, &err), 0);
+    assert_int_equal(vtb_redis_admin_delete(srv.url, "b:", 10, VTB_REDIS_ADMIN_TIMEOUT_NS, &deleted, &err), 0);
     assert_int_equal(deleted, 10);
 
     pid_t pid = srv.pid;

@@ -126,11 +126,11 @@ int vtb_redis_admin_load(const char *url, const char *prefix, uint64_t count,
 }
 
 int vtb_redis_admin_delete(const char *url, const char *prefix, uint64_t count,
-                           uint64_t *deleted, struct vtb_error *err)
+                           uint64_t timeout_ns, uint64_t *deleted, struct vtb_error *err)
 {
     if (deleted != NULL)
         *deleted = 0;
-    redisContext *c = connect_to(url, VTB_REDIS_ADMIN_TIMEOUT_NS, err);
+    redisContext *c = connect_to(url, timeout_ns, err);
     if (c == NULL)
         return VTB_EBACKEND;
     char keys[DEL_KEYS][VTB_BACKEND_PREFIX_MAX + 24];

@@ -35,11 +35,12 @@ int vtb_redis_admin_load(const char *url, const char *prefix, uint64_t count,
                          volatile sig_atomic_t *stop, struct vtb_error *err);
 
 /*
- * Deletes indices 0 .. count - 1 under prefix (pipelined DELs) and sets
- * *deleted (may be NULL) to how many existed. Returns 0 or VTB_EBACKEND.
+ * Deletes indices 0 .. count - 1 under prefix (pipelined DELs), waiting at
+ * most timeout_ns for the connection and for each reply, and sets *deleted
+ * (may be NULL) to how many existed. Returns 0 or VTB_EBACKEND.
  */
 int vtb_redis_admin_delete(const char *url, const char *prefix, uint64_t count,
-                           uint64_t *deleted, struct vtb_error *err);
+                           uint64_t timeout_ns, uint64_t *deleted, struct vtb_error *err);
 
 /*
  * Fills note's version and settings from the server (INFO server and

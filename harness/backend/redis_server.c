@@ -340,12 +340,18 @@ int vtb_redis_server_start(struct vtb_redis_server *srv,
     return rc;
 }
 
-int vtb_redis_server_stop(struct vtb_redis_server *srv, struct vtb_error *err)
+/* Stops srv's process (SIGTERM and up to grace_ns, or at once when
+ * grace_ns is 0; then SIGKILL), reaps it and removes its directory. */
+static int stop_within(struct vtb_redis_server *srv, uint64_t grace_ns, struct vtb_error *err)
 {
     int rc = 0;
     if (srv->pid > 0) {
-        kill(srv->pid, SIGTERM);
-        if (!reap_within(srv->pid, STOP_GRACE_NS)) {
+        bool gone = false;
+        if (grace_ns > 0) {
+            kill(srv->pid, SIGTERM);
+            gone = reap_within(srv->pid, grace_ns);
+        }
+        if (!gone) {
             kill(srv->pid, SIGKILL);
             waitpid(srv->pid, NULL, 0);
         }
@@ -353,4 +359,14 @@ int vtb_redis_server_stop(struct vtb_redis_server *srv, struct vtb_error *err)
     }
     remove_dir(srv, err, &rc);
     return rc;
+}
+
+int vtb_redis_server_stop(struct vtb_redis_server *srv, struct vtb_error *err)
+{
+    return stop_within(srv, STOP_GRACE_NS, err);
+}
+
+int vtb_redis_server_kill(struct vtb_redis_server *srv, struct vtb_error *err)
+{
+    return stop_within(srv, 0, err);
 }

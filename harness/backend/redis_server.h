@@ -74,6 +74,14 @@ int vtb_redis_server_start(struct vtb_redis_server *srv,
  */
 int vtb_redis_server_stop(struct vtb_redis_server *srv, struct vtb_error *err);
 
+/*
+ * The same without the grace: SIGKILL at once. For a run the user stopped:
+ * the server is vtbench's own child with persistence off, so nothing is
+ * lost, while SIGTERM takes up to one of redis's cron ticks (100 ms at its
+ * default hz of 10) to be acted on.
+ */
+int vtb_redis_server_kill(struct vtb_redis_server *srv, struct vtb_error *err);
+
 /* True while the server's process has not exited (reaps it if it has). */
 bool vtb_redis_server_running(struct vtb_redis_server *srv);
 

@@ -237,18 +237,39 @@ int vtb_backend_run_resolve(struct vtb_backend_run *br, struct vtb_cell *cell,
     return rc;
 }
 
-int vtb_backend_run_end(struct vtb_backend_run *br, struct vtb_error *err)
+/* How long the clean-up waits for a server that does not answer: the
+ * run's backend_timeout (a server that answered the run's GETs in time
+ * answers a DEL in time), and after a stop no more than a user waiting on
+ * ^C should notice. */
+#define CLEANUP_AFTER_STOP_NS (UINT64_C(100) * 1000000u)
+
+int vtb_backend_run_end(struct vtb_backend_run *br, volatile sig_atomic_t *stop,
+                        struct vtb_error *err)
 {
     int rc = 0;
     if (br->loaded && !br->own_server) {
         /* Never a flush: exactly the keys this run wrote. */
-        rc = vtb_redis_admin_delete(br->url, br->prefix, br->key_space, &br->note.keys_deleted,
-                                    err);
+        uint64_t timeout_ns = br->note.timeout_ns > 0 ? br->note.timeout_ns
+                                                      : VTB_REDIS_ADMIN_TIMEOUT_NS;
+        if (stop != NULL && *stop && timeout_ns > CLEANUP_AFTER_STOP_NS)
+            timeout_ns = CLEANUP_AFTER_STOP_NS;
+        struct vtb_error why;
+        vtb_error_clear(&why);
+        rc = vtb_redis_admin_delete(br->url, br->prefix, br->key_space, timeout_ns,
+                                    &br->note.keys_deleted, &why);
+        if (rc != 0)
+            /* Said in every case, also after a failed or stopped run: keys
+             * left behind in someone's server must not go unmentioned. */
+            vtb_error_set(err, rc,
+                          "backend redis: up to %llu keys under the prefix '%s' may be left in "
+                          "%s: deleting them did not complete: %s",
+                          (unsigned long long)br->key_space, br->prefix, br->url, why.message);
         br->loaded = false;
     }
     if (br->own_server) {
         struct vtb_error stop_err;
-        int stop_rc = vtb_redis_server_stop(&br->server, &stop_err);
+        int stop_rc = stop != NULL && *stop ? vtb_redis_server_kill(&br->server, &stop_err)
+                                            : vtb_redis_server_stop(&br->server, &stop_err);
         if (stop_rc != 0 && rc == 0) {
             rc = stop_rc;
             if (err != NULL)

@@ -72,6 +72,7 @@ int vtb_backend_run_resolve(struct vtb_backend_run *br, struct vtb_cell *cell,
 /* Deletes the run's keys from a server named by backend_url and stops
  * vtbench's own. Always safe to call, also after a failed begin. Returns 0
  * or the first error (everything is attempted all the same). */
-int vtb_backend_run_end(struct vtb_backend_run *br, struct vtb_error *err);
+int vtb_backend_run_end(struct vtb_backend_run *br, volatile sig_atomic_t *stop,
+                        struct vtb_error *err);
 
 #endif /* VTB_BACKEND_RUN_H */

@@ -156,20 +156,28 @@ int vtb_run_scenario(const struct vtb_scenario *scenario, const struct vtb_run_o
     info.backend = backend.active ? &backend.note : NULL;
     if (rc == 0)
         rc = sweep(scenario, &state, err);
-    struct vtb_error backend_err;
-    vtb_error_clear(&backend_err);
-    if (vtb_backend_run_end(&backend, &backend_err) != 0 && rc == 0) {
-        rc = backend_err.code;
-        if (err != NULL)
-            *err = backend_err;
-    }
-    info.complete = rc == 0;
-    outcome->complete = info.complete;
     if (rc == VTB_EINTR && options->stop_cause != NULL && err != NULL) {
         char inner[VTB_ERROR_MESSAGE_MAX];
         snprintf(inner, sizeof(inner), "%s", err->message[0] != '\0' ? err->message : "interrupted");
         vtb_error_set(err, rc, "%s (stopped by %s)", inner, options->stop_cause());
     }
+    struct vtb_error backend_err;
+    vtb_error_clear(&backend_err);
+    if (vtb_backend_run_end(&backend, options->stop_requested, &backend_err) != 0) {
+        if (rc == 0) {
+            rc = backend_err.code;
+            if (err != NULL)
+                *err = backend_err;
+        } else if (err != NULL) {
+            /* The run failed or was stopped already: its reason stays
+             * first, and the clean-up's failure is added to it. */
+            char first[VTB_ERROR_MESSAGE_MAX];
+            snprintf(first, sizeof(first), "%s", err->message);
+            vtb_error_set(err, rc, "%s; %s", first, backend_err.message);
+        }
+    }
+    info.complete = rc == 0;
+    outcome->complete = info.complete;
     if (rc != 0)
         snprintf(info.status_note, sizeof(info.status_note), "%s",
                  err != NULL && err->message[0] != '\0' ? err->message : vtb_strerror(rc));
