@@ -245,6 +245,10 @@ static int load_scenarios(const struct run_args *args, struct vtb_scenario *scen
             rc = vtb_scenario_override(&scenarios[f], "repetitions=1", &err);
         if (rc == 0 && args->quick)
             make_quick(&scenarios[f]);
+        /* The keys together, once every override is in: a usage error
+         * before any directory exists. */
+        if (rc == 0)
+            rc = vtb_scenario_check(&scenarios[f], &err);
         if (rc != 0) {
             vtb_cli_error("%s", err.message);
             return rc == VTB_EINTR ? VTB_EXIT_INTERRUPTED : VTB_EXIT_USAGE;

@@ -283,6 +283,46 @@ int vtb_scenario_check_impls(const struct vtb_scenario *s, const char *const *kn
     return 0;
 }
 
+/* True when some value of the axis satisfies pred. */
+static bool axis_has(const struct vtb_scenario *s, enum vtb_axis axis,
+                     bool (*pred)(const void *value))
+{
+    const struct vtb_axis_list *l = &s->axes[axis];
+    for (size_t i = 0; i < l->count; i++)
+        if (pred((const char *)l->values + i * vtb_axis_key(axis)->size))
+            return true;
+    return false;
+}
+
+static bool is_measured(const void *value)
+{
+    return ((const struct vtb_latency *)value)->kind == VTB_LATENCY_MEASURED;
+}
+
+static bool is_server(const void *value)
+{
+    return *(const enum vtb_backend_kind *)value != VTB_BACKEND_SIM;
+}
+
+int vtb_scenario_check(const struct vtb_scenario *s, struct vtb_error *err)
+{
+    /* Every axis value appears in some cell, so the lists tell what the
+     * cells would. */
+    if (axis_has(s, VTB_AXIS_miss_latency, is_measured) &&
+        !axis_has(s, VTB_AXIS_backend, is_server) && s->settings.backend_url == NULL) {
+        unsigned line = s->key_line[VTB_KEY_miss_latency];
+        char where[32] = "--set: ";
+        if (line != 0)
+            snprintf(where, sizeof(where), "%u: ", line);
+        return vtb_error_set(err, VTB_EINVAL,
+                             "%s%s%smiss_latency: `measured` needs a server to measure: set "
+                             "backend = redis (in at least one cell) or backend_url",
+                             s->source, s->source[0] == '\0' ? "" : line != 0 ? ":" : ": ",
+                             where);
+    }
+    return 0;
+}
+
 size_t vtb_scenario_cell_count(const struct vtb_scenario *s)
 {
     size_t cells = 1;

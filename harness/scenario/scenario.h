@@ -128,6 +128,16 @@ int vtb_scenario_override(struct vtb_scenario *s, const char *assignment, struct
 int vtb_scenario_check_impls(const struct vtb_scenario *s, const char *const *known,
                              struct vtb_error *err);
 
+/*
+ * Checks what no single key can: the keys together, once the file and every
+ * override are applied (a --set may resolve what the file alone left
+ * wrong). miss_latency = measured needs a server to measure: a cell with
+ * backend = redis, or backend_url. The message names the file and the line
+ * of the key ("FILE:LINE: miss_latency: ..."), or `--set` when an override
+ * set it. Returns 0 or VTB_EINVAL.
+ */
+int vtb_scenario_check(const struct vtb_scenario *s, struct vtb_error *err);
+
 /* Frees everything s owns and zeroes it. NULL and zeroed scenarios are
  * allowed; calling it twice is harmless. */
 void vtb_scenario_fini(struct vtb_scenario *s);

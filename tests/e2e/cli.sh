@@ -93,6 +93,9 @@ bad "--set: frobnicate: unknown key" run scenarios/quick.ini --set frobnicate=1
 bad "--set: threads: must be in \[1,1024\] or nproc, got 0" run scenarios/quick.ini --set threads=0
 bad "--set: hit_ratio: expected a number" run scenarios/quick.ini --set hit_ratio=lots
 bad "unrecognized option '--bogus'" run scenarios/quick.ini --bogus
+# Keys that conflict only together are refused before a run directory exists.
+bad "^vtbench: scenarios/quick.ini: --set: miss_latency: \`measured\` needs a server to measure: set backend = redis" \
+    run scenarios/quick.ini --set miss_latency=measured
 bad "no scenario file given" run
 bad "unknown command 'frobnicate'" frobnicate
 bad "list: unexpected argument 'extra'" list extra
