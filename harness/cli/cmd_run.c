@@ -469,14 +469,18 @@ int vtb_cmd_run(int argc, char **argv)
      * is refused before any directory exists. */
     const struct vtb_impl_ops *impls[MAX_LIST_ARGS][MAX_LIST_ARGS];
     size_t impl_counts[MAX_LIST_ARGS];
+    struct vtb_cli_plan_total total = {0};
     for (size_t f = 0; f < loaded && code == VTB_EXIT_OK; f++) {
         code = vtb_cli_run_impls_of(&run_impls, &scenarios[f], impls[f], MAX_LIST_ARGS,
                                     &impl_counts[f]);
         if (code == VTB_EXIT_OK)
             code = vtb_cli_plan_or_refuse(&scenarios[f], impl_counts[f],
                                           args.instructions_child != NULL, args.dry_run,
-                                          args.force);
+                                          args.force, &total);
     }
+    /* The day and the files are the command's: its runs follow one another. */
+    if (code == VTB_EXIT_OK)
+        code = vtb_cli_plan_total_or_refuse(&total, args.dry_run, args.force);
     struct run_env env;
     if (code == VTB_EXIT_OK && !args.dry_run)
         code = prepare_env(&env, &args);

@@ -89,9 +89,10 @@ static void describe_memory(const struct vtb_plan *p, char *buf, size_t size)
 }
 
 /* Plans s; prints the plan on --dry-run; refuses a run beyond the limits
- * unless --force. Returns an exit code (VTB_EXIT_OK: go ahead). */
+ * unless --force; adds the run to total. Returns an exit code
+ * (VTB_EXIT_OK: go ahead). */
 int vtb_cli_plan_or_refuse(const struct vtb_scenario *s, size_t impl_count, bool instructions,
-                           bool dry_run, bool force)
+                           bool dry_run, bool force, struct vtb_cli_plan_total *total)
 {
     /* results.csv, samples.csv, results.json, percentiles.csv, context.json,
      * scenario.ini and the journal; and up to three .hgrm per record. */
@@ -114,6 +115,9 @@ int vtb_cli_plan_or_refuse(const struct vtb_scenario *s, size_t impl_count, bool
                time_text, memory_text, (unsigned long long)plan.files, plan.cells, plan.impls,
                outputs.files_per_run);
     }
+    total->runs++;
+    total->seconds += plan.seconds;
+    total->files += plan.files;
     if (force || !(plan.too_long || plan.too_big || plan.too_many_files))
         return VTB_EXIT_OK;
     if (plan.too_big)
@@ -129,3 +133,26 @@ int vtb_cli_plan_or_refuse(const struct vtb_scenario *s, size_t impl_count, bool
     return VTB_EXIT_USAGE;
 }
 
+
+int vtb_cli_plan_total_or_refuse(const struct vtb_cli_plan_total *total, bool dry_run, bool force)
+{
+    char time_text[32];
+    format_seconds(total->seconds, time_text, sizeof(time_text));
+    if (total->runs < 2)
+        return VTB_EXIT_OK; /* one run: its own plan said it all */
+    if (dry_run)
+        printf("total: %zu runs, one after the other: time %s, files %llu\n", total->runs,
+               time_text, (unsigned long long)total->files);
+    bool too_long = total->seconds > VTB_PLAN_MAX_SECONDS;
+    bool too_many = total->files > VTB_PLAN_MAX_FILES;
+    if (force || !(too_long || too_many))
+        return VTB_EXIT_OK;
+    if (too_long)
+        vtb_cli_error("refused: the %zu scenario files would take about %s together, over 24 h "
+                      "(--force to run anyway)", total->runs, time_text);
+    else
+        vtb_cli_error("refused: the %zu scenario files would write %llu files together, over "
+                      "100000 (--force to run anyway)", total->runs,
+                      (unsigned long long)total->files);
+    return VTB_EXIT_USAGE;
+}

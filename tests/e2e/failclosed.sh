@@ -186,11 +186,29 @@ expect_exit 2 "a cache beyond memory" "$vtbench" run "$two_cells" --set keys=429
     --out "$scratch/plan"
 expect_stderr "refused: needs .* over 75% of this machine's memory" "a cache beyond memory"
 no_dir_in "$scratch/plan" "a cache beyond memory"
+# The limits are the command's, not each file's: three runs of 10 h each
+# (30 h together), and three of 38,407 files each (115,221 together).
+ten_hours=(--set hit_ratio=0 --set miss_latency=10s --set ops=3600 --set repetitions=1
+    --set warmup=0 --set impls=value-task)
+expect_exit 0 "one 10 h run, planned" "$vtbench" run "$two_cells" "${ten_hours[@]}" --dry-run
+expect_exit 2 "three 10 h runs" "$vtbench" run "$two_cells" "$two_cells" "$two_cells" \
+    "${ten_hours[@]}" --out "$scratch/plan"
+expect_stderr "^vtbench: refused: the 3 scenario files would take about 30.0 h together, over 24 h" \
+    "three 10 h runs"
+no_dir_in "$scratch/plan" "three 10 h runs"
+keys256="keys=$(seq -s, 1 256)"
+many_files=(--set "$keys256" --set "concurrency=$(seq -s, 1 50)" --set hit_ratio=1
+    --set ops=1 --set warmup=0 --set repetitions=1 --set impls=value-task)
+expect_exit 2 "three runs of 38,407 files" "$vtbench" run "$two_cells" "$two_cells" \
+    "$two_cells" "${many_files[@]}" --out "$scratch/plan"
+expect_stderr "^vtbench: refused: the 3 scenario files would write 115221 files together, over 100000" \
+    "three runs of 38,407 files"
+no_dir_in "$scratch/plan" "three runs of 38,407 files"
 expect_exit 0 "--dry-run" "$vtbench" run "$two_cells" --dry-run --out "$scratch/plan"
 grep -q "^  time " "$scratch/out" && grep -q "^  memory " "$scratch/out" &&
     grep -q "^  files " "$scratch/out" || fail "--dry-run prints no plan"
 no_dir_in "$scratch/plan" "--dry-run"
-ok "plans: two years and a cache beyond memory refused, --dry-run writes nothing"
+ok "plans: two years, a cache beyond memory, 30 h and 115,221 files over three files refused, --dry-run writes nothing"
 
 # Reproducible from its directory: scenario.ini runs the same cells.
 out="$scratch/repro"
