@@ -44,6 +44,10 @@
 /* Default number of stripes when the config leaves it at 0. */
 #define DEFAULT_STRIPES 64u
 
+/* Slots initialised between two reads of the config's stop flag: 64 MiB
+ * of 32-byte slots, a few milliseconds of page faults. */
+#define STOP_POLL_SLOTS (UINT64_C(1) << 21)
+
 /* Returned by the probe functions when there is no such slot. */
 #define NO_SLOT SIZE_MAX
 
@@ -600,8 +604,14 @@ int vtb_cache_new(const struct vtb_cache_config *config, struct vtb_cache **out)
     }
 
     /* Initialising every slot here also faults in every page, so that no
-     * page fault lands in a timed get or put later. */
+     * page fault lands in a timed get or put later. The stop flag is read
+     * once per STOP_POLL_SLOTS slots. */
     for (size_t i = 0; i < slot_count; i++) {
+        if (i % STOP_POLL_SLOTS == 0 && config->stop != NULL && *config->stop) {
+            rc = VTB_EINTR;
+            free(cache->slots);
+            goto out_free_stripes;
+        }
         struct slot *slot = &cache->slots[i];
         atomic_init(&slot->key, 0);
         atomic_init(&slot->value, 0);

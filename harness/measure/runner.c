@@ -93,6 +93,7 @@ static int build_service(struct cell_run *run, struct vtb_error *err)
     }
     config.cache.ttl_ns = cell->ttl_ms * 1000000u;
     config.cache.lock = cell->cache_lock;
+    config.cache.stop = run->options->stop_requested;
     config.backend.latency = cell->miss_latency;
     config.backend.completion = cell->completion;
     config.backend.continuation = cell->continuation;

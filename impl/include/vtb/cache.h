@@ -25,6 +25,7 @@
 #ifndef VTB_CACHE_H
 #define VTB_CACHE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,11 @@ struct vtb_cache_config {
                                  capacity, so that the stripes' capacities
                                  (capacity / stripes, the remainder spread
                                  one each) sum to exactly capacity */
+    /* May be NULL. When it becomes non-zero (a signal handler's flag),
+     * vtb_cache_new abandons the cache it is creating and returns
+     * VTB_EINTR: creating a cache of tens of millions of entries faults in
+     * gigabytes and takes seconds, which a user's ^C should not wait out. */
+    volatile sig_atomic_t *stop;
 };
 
 /* Per-thread counters; the caller owns them and sums them across threads. */

@@ -30,8 +30,9 @@ struct vtb_cache;
 /*
  * Creates a cache. Returns 0 and sets *out, VTB_EINVAL for a bad config
  * (NULL arguments, capacity 0, stripes not a power of two, unknown lock) or
- * VTB_ENOMEM (including a capacity too large to address); *out is left
- * alone on error. All memory is allocated (and touched) here: get, put and
+ * VTB_ENOMEM (including a capacity too large to address), or VTB_EINTR
+ * (config->stop was set while its memory was being faulted in); *out is
+ * left alone on error. All memory is allocated (and touched) here: get, put and
  * remove never allocate.
  */
 int vtb_cache_new(const struct vtb_cache_config *config, struct vtb_cache **out);
