@@ -2,8 +2,8 @@
  * Tests of the run plan (harness/measure/plan.c), on quantities the model
  * fixes exactly: the files a run writes, the cache's memory, the limits
  * (a run over a day or too many files is flagged, one just under is not),
- * the worst case of repetitions = auto, and the lock wait that contended
- * mutexes add to a threaded cell.
+ * the worst case of repetitions = auto, the lock wait that contended
+ * mutexes add to a threaded cell, and a Redis miss's round trip.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +119,44 @@ static void test_contended_locks_cost_time(void **state)
     assert_true(fabs(c.slowest.per_op_ns - d.slowest.per_op_ns) < 1e-9);
 }
 
+/* A miss to Redis waits out a round trip (VTB_PLAN_REDIS_MISS_NS), not the
+ * 400 ns of a sim miss completing on the next loop turn; the run pays once
+ * for its server. */
+static void test_redis_misses_wait_out_a_round_trip(void **state)
+{
+    const char *const redis[] = {"backend=redis", "hit_ratio=0", "ops=100000",
+                                 "repetitions=1", "keys=100000", NULL};
+    const char *const sim[] = {"backend=sim", "hit_ratio=0", "ops=100000",
+                               "repetitions=1", "keys=100000", NULL};
+    const char *const measured[] = {"backend=sim, redis", "miss_latency=measured",
+                                    "hit_ratio=0", NULL};
+    struct vtb_plan r, m, q;
+    (void)state;
+    plan(redis, 3, &r);
+    plan(sim, 3, &m);
+    assert_true(r.slowest.latency_bound);
+    assert_true(r.slowest.redis);
+    assert_true(fabs(r.slowest.per_op_ns - VTB_PLAN_REDIS_MISS_NS) < 1e-9);
+    assert_true(fabs(r.slowest.miss_latency_ns - VTB_PLAN_REDIS_MISS_NS) < 1e-9);
+    assert_true(fabs(m.slowest.per_op_ns - VTB_PLAN_MISS_NS) < 1e-9);
+    /* The server: started, and its 100,000 keys loaded. */
+    double server_s = VTB_PLAN_REDIS_START_S + 100000 * VTB_PLAN_REDIS_LOAD_NS_PER_KEY / 1e9;
+    assert_true(fabs(r.server_seconds - server_s) < 1e-9);
+    assert_true(m.server_seconds == 0);
+    /* Exactly: 3 implementations x 100,000 measured misses and 4 warm-ups of
+     * 10,000 (3 implementations and the floor, whose floor run has no
+     * misses), each a round trip instead of a sim miss, and the server. */
+    double misses = 3 * 100000.0 + 4 * 10000.0;
+    double delta = misses * (VTB_PLAN_REDIS_MISS_NS - VTB_PLAN_MISS_NS) / 1e9 + server_s;
+    assert_true(fabs(r.seconds - m.seconds - delta) < 1e-6);
+    /* The hostile tester's run took 9.1 s: the plan is within a factor of two. */
+    assert_true(r.seconds > 9.1 / 2 && r.seconds < 9.1 * 2);
+    /* measured stands for the server's round trip, in the sim cells too. */
+    plan(measured, 1, &q);
+    assert_true(q.slowest.redis);
+    assert_true(fabs(q.slowest.per_op_ns - VTB_PLAN_REDIS_MISS_NS) < 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_a_run_over_a_day_is_flagged),
         cmocka_unit_test(test_auto_repetitions_have_a_worst_case),
         cmocka_unit_test(test_contended_locks_cost_time),
+        cmocka_unit_test(test_redis_misses_wait_out_a_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

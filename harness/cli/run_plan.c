@@ -55,7 +55,7 @@ static const char *format_ns(double ns, char *buf, size_t size)
 static void describe_time(const struct vtb_plan *p, char *buf, size_t size)
 {
     const struct vtb_plan_slowest *w = &p->slowest;
-    char t[80], expected[32], most[32], cell_t[32], op[32], miss[32], lat[96];
+    char t[80], expected[32], most[32], cell_t[32], op[32], miss[32], lat[128], server[80];
     format_seconds(p->seconds, expected, sizeof(expected));
     if (p->seconds_most > p->seconds * 1.01)
         snprintf(t, sizeof(t), "%s (up to %s if repetitions = auto spends max_time)", expected,
@@ -64,13 +64,20 @@ static void describe_time(const struct vtb_plan *p, char *buf, size_t size)
         snprintf(t, sizeof(t), "%s", expected);
     format_seconds(w->seconds, cell_t, sizeof(cell_t));
     if (w->latency_bound)
-        snprintf(lat, sizeof(lat), ": misses wait out %s of latency, %u in flight",
-                 format_ns(w->miss_latency_ns, miss, sizeof(miss)), w->concurrency);
+        snprintf(lat, sizeof(lat), ": misses wait out %s of latency%s, %u in flight",
+                 format_ns(w->miss_latency_ns, miss, sizeof(miss)),
+                 w->redis ? " (a Redis round trip)" : "", w->concurrency);
     else
         lat[0] = '\0';
-    snprintf(buf, size, "%s; largest: cell %zu, %s (%u runs x %llu ops x %s/op%s%s)", t,
+    if (p->server_seconds > 0)
+        snprintf(server, sizeof(server), "; Redis server start and key loading %s",
+                 format_seconds(p->server_seconds, miss, sizeof(miss)));
+    else
+        server[0] = '\0';
+    snprintf(buf, size, "%s; largest: cell %zu, %s (%u runs x %llu ops x %s/op%s%s)%s", t,
              w->cell, cell_t, w->runs, (unsigned long long)w->ops_per_run,
-             format_ns(w->per_op_ns, op, sizeof(op)), lat, w->open_loop ? ", open loop" : "");
+             format_ns(w->per_op_ns, op, sizeof(op)), lat, w->open_loop ? ", open loop" : "",
+             server);
 }
 
 static void describe_memory(const struct vtb_plan *p, char *buf, size_t size)

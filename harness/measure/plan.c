@@ -49,13 +49,26 @@ static double lock_wait_ns(const struct vtb_cell *cell)
     }
 }
 
+/* True when a miss of the cell waits for a Redis round trip: its backend
+ * is the server, or its latency is the server's, measured. */
+static bool redis_bound(const struct vtb_cell *cell)
+{
+    return cell->backend != VTB_BACKEND_SIM || cell->miss_latency.kind == VTB_LATENCY_MEASURED;
+}
+
+/* The mean latency of a miss, in ns. */
+static double miss_latency_ns(const struct vtb_cell *cell)
+{
+    return redis_bound(cell) ? VTB_PLAN_REDIS_MISS_NS : vtb_latency_mean_ns(&cell->miss_latency);
+}
+
 /* The model's time per operation on one thread, in ns. */
 static double per_op_ns(const struct vtb_cell *cell, bool *latency_bound)
 {
     double h = hit_share(cell);
     double miss_cpu = cell->completion == VTB_COMPLETE_ON_THREAD ? VTB_PLAN_THREAD_MISS_NS
                                                                  : VTB_PLAN_MISS_NS;
-    double wait = vtb_latency_mean_ns(&cell->miss_latency) / cell->concurrency;
+    double wait = miss_latency_ns(cell) / cell->concurrency;
     *latency_bound = wait > miss_cpu && h < 1;
     return h * VTB_PLAN_HIT_NS + (1 - h) * (wait > miss_cpu ? wait : miss_cpu);
 }
@@ -124,7 +137,8 @@ static double cell_seconds(const struct vtb_settings *st, const struct vtb_cell 
         .runs = (unsigned)(rounds * (double)(impls + 1)) + (unsigned)impls + 1,
         .per_op_ns = op_ns,
         .latency_bound = latency_bound,
-        .miss_latency_ns = vtb_latency_mean_ns(&cell->miss_latency),
+        .miss_latency_ns = miss_latency_ns(cell),
+        .redis = redis_bound(cell),
         .concurrency = cell->concurrency,
         .open_loop = open,
     };
@@ -176,6 +190,29 @@ static uint64_t biggest_total(const struct vtb_plan_biggest *b)
     return b->cache_bytes + b->histogram_bytes + b->key_bytes;
 }
 
+/* The run's server, once: started (unless backend_url names one) and
+ * loaded with the largest key space of its cells (and, on a backend_url
+ * server, those keys deleted at the end). */
+static double server_seconds(const struct vtb_scenario *s)
+{
+    bool server = false;
+    uint64_t key_space = 0;
+    size_t n = vtb_scenario_cell_count(s);
+    for (size_t c = 0; c < n; c++) {
+        struct vtb_cell cell;
+        vtb_scenario_cell(s, c, &cell);
+        if (cell.backend == VTB_BACKEND_SIM)
+            continue;
+        server = true;
+        if (cell.keys > key_space)
+            key_space = cell.keys;
+    }
+    if (!server)
+        return 0;
+    double load_s = (double)key_space * VTB_PLAN_REDIS_LOAD_NS_PER_KEY / 1e9;
+    return s->settings.backend_url != NULL ? 2 * load_s : VTB_PLAN_REDIS_START_S + load_s;
+}
+
 int vtb_plan_run(const struct vtb_scenario *s, size_t impl_count,
                  const struct vtb_plan_outputs *outputs, bool instructions, struct vtb_plan *out,
                  struct vtb_error *err)
@@ -212,6 +249,9 @@ int vtb_plan_run(const struct vtb_scenario *s, size_t impl_count,
             out->memory_bytes = biggest_total(&need);
         }
     }
+    out->server_seconds = server_seconds(s);
+    out->seconds += out->server_seconds;
+    out->seconds_most += out->server_seconds;
     out->files = (uint64_t)outputs->files_per_run +
                  (uint64_t)out->cells * impl_count * outputs->files_per_record;
     out->too_long = out->seconds > VTB_PLAN_MAX_SECONDS;

@@ -9,7 +9,10 @@
  * The time is a model, not a measurement: per operation, a hit costs
  * VTB_PLAN_HIT_NS, a miss VTB_PLAN_MISS_NS of CPU (more when it completes on
  * another thread) or its backend latency divided by the operations in
- * flight, whichever is longer; threads beyond the CPUs share them; an
+ * flight, whichever is longer (with backend = redis, or miss_latency =
+ * measured, the latency is VTB_PLAN_REDIS_MISS_NS, a round trip to the
+ * server; the run also pays once for starting the server and loading its
+ * keys); threads beyond the CPUs share them; an
  * open-loop run lasts as long as its schedule; every implementation and the
  * floor run the warm-up and every repetition. It is meant to be right
  * within a factor of two, which is what deciding "minutes or years" needs.
@@ -33,6 +36,20 @@
 #define VTB_PLAN_HIT_NS 25.0
 #define VTB_PLAN_MISS_NS 400.0
 #define VTB_PLAN_THREAD_MISS_NS 4000.0
+/* A miss answered by Redis (backend = redis, or the round trip that
+ * miss_latency = measured stands for): one GET over the unix socket of
+ * vtbench's own server. scripts/bench-redis.sh measured a p50 of 22-61 us
+ * on this project's 2-vCPU VM (the blocking hiredis loop and vtbench's
+ * miss path alike), and a run under load saw about 90 us; 50 us is the
+ * middle of that range. Requests in flight (concurrency) are assumed to
+ * overlap as a sim backend's do. */
+#define VTB_PLAN_REDIS_MISS_NS 50000.0
+/* The run's own redis-server: starting it and waiting for it to answer
+ * (about 0.1-0.3 s), and loading the key space, pipelined (200,000 keys
+ * took 0.78 s on the same VM: about 4 us a key). Keys of a backend_url
+ * server are deleted at the end too, at about the same cost. */
+#define VTB_PLAN_REDIS_START_S 0.3
+#define VTB_PLAN_REDIS_LOAD_NS_PER_KEY 4000.0
 /* Rounds a cell with repetitions = auto typically needs at 2% on this
  * project's VM: default.ini ran in 11 s on a quiet machine (about 10 rounds
  * a cell) and in 30 s with other jobs running (20 to 40). */
@@ -62,6 +79,7 @@ struct vtb_plan_slowest {
     double per_op_ns;       /* the model's time per operation */
     bool latency_bound;     /* misses wait out their latency */
     double miss_latency_ns; /* mean */
+    bool redis;             /* that latency is a Redis round trip (VTB_PLAN_REDIS_MISS_NS) */
     unsigned concurrency;
     bool open_loop;
 };
@@ -80,6 +98,7 @@ struct vtb_plan {
     size_t impls;
     double seconds;          /* estimated wall time of the whole run */
     double seconds_most;     /* at worst (repetitions = auto spending max_time) */
+    double server_seconds;   /* of seconds: the Redis server's start and key loading */
     uint64_t memory_bytes;   /* the largest cell's need */
     uint64_t physical_bytes; /* the machine's memory (0: unknown) */
     uint64_t files;          /* files the run directory will hold */
