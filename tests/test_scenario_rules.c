@@ -69,10 +69,68 @@ static void test_measured_needs_a_server(void **state)
     vtb_scenario_fini(&s);
 }
 
+/* A text value is one line of scenario.ini: control characters are
+ * refused, from --set and from a file, naming the key; a tab is text. */
+static void test_values_are_one_line(void **state)
+{
+    (void)state;
+    struct vtb_scenario s, back;
+    struct vtb_error err = {0};
+    static const struct {
+        const char *assignment, *message;
+    } bad[] = {
+        {"description=x\nops=7", "--set: description: control character (byte 0x0a at "
+                                 "position 2) in `x\nops=7`; a value is text on one line"},
+        {"description=ESC\x1b[31mred", "--set: description: control character (byte 0x1b at "
+                                       "position 4) in `ESC\x1b[31mred`; a value is text on "
+                                       "one line"},
+        {"description=a\rb", "--set: description: control character (byte 0x0d at position 2) "
+                             "in `a\rb`; a value is text on one line"},
+        {"backend_url=unix:/tmp/x\n", NULL}, /* trimmed: a trailing newline is a blank */
+        {"backend_url=unix:/tmp/x\ny", "--set: backend_url: control character (byte 0x0a at "
+                                       "position 12) in `unix:/tmp/x\ny`; a value is text on "
+                                       "one line"},
+        {"plugins=a.so\x7f", "--set: plugins: control character (byte 0x7f at position 5) in "
+                             "`a.so\x7f`; a value is text on one line"},
+    };
+    parse_ok(&s, "[scenario]\nname = t\ndescription = kept\n");
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        int rc = vtb_scenario_override(&s, bad[i].assignment, &err);
+        if (bad[i].message == NULL) {
+            assert_int_equal(rc, 0);
+            continue;
+        }
+        assert_int_equal(rc, VTB_ESYNTAX);
+        assert_string_equal(err.message, bad[i].message);
+    }
+    assert_string_equal(s.settings.description, "kept"); /* unchanged */
+
+    /* A tab is text, and scenario.ini reads back as what was set. */
+    set_ok(&s, "description=a\tb, c");
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_int_equal(vtb_scenario_write_ini(&s, NULL, out), 0);
+    fclose(out);
+    assert_int_equal(vtb_scenario_parse_buffer(&back, text, size, "back.ini", &options, &err), 0);
+    assert_string_equal(back.settings.description, "a\tb, c");
+    vtb_scenario_fini(&back);
+    free(text);
+    vtb_scenario_fini(&s);
+
+    /* From a file: FILE:LINE: KEY, as for any bad value. */
+    const char *file = "[scenario]\nname = t\ndescription = ESC\x1b[31mred\n";
+    assert_int_equal(vtb_scenario_parse_buffer(&s, file, strlen(file), "t.ini", &options, &err),
+                     VTB_ESYNTAX);
+    assert_string_equal(err.message, "t.ini:3: description: control character (byte 0x1b at "
+                                     "column 18); a value is text on one line");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_measured_needs_a_server),
+        cmocka_unit_test(test_values_are_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -305,8 +305,11 @@ static void ini_header(const struct run_env *env, char *buf, size_t size)
     used += (size_t)snprintf(buf + used, size - used, "  vtbench");
     for (int i = 0; i < env->args->argc && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, " %s", env->args->argv[i]);
+    /* What the scenario's keys cannot hold is said with the command. */
     if (used < size)
-        snprintf(buf + used, size - used, "\nReproduce with: vtbench run scenario.ini");
+        snprintf(buf + used, size - used, "\nReproduce with: vtbench run scenario.ini%s%s",
+                 env->args->force_async ? " --force-async" : "",
+                 env->args->instructions_child != NULL ? " --instructions" : "");
 }
 
 static int add_reporters(struct run_env *env, struct vtb_run_writer *writer,

@@ -6,6 +6,7 @@
  */
 #include "run_impls.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
@@ -57,6 +58,23 @@ int vtb_cli_run_impls_init(struct vtb_run_impls *ri, const char *const *plugins,
     return code == VTB_EXIT_OK ? resolve_names(ri, names, name_count) : code;
 }
 
+/* --impl chose the implementations: the scenario's impls become those, so
+ * that its scenario.ini runs what this run measured. */
+static int pin_impls(struct vtb_scenario *s, const struct vtb_impl_ops *const *impls, size_t n)
+{
+    char text[VTB_RUN_IMPLS_MAX * 72] = "impls = ";
+    size_t used = strlen(text);
+    for (size_t i = 0; i < n && used < sizeof(text); i++)
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s", i == 0 ? "" : ", ",
+                                 impls[i]->name);
+    struct vtb_error err;
+    vtb_error_clear(&err);
+    int rc = vtb_scenario_override(s, text, &err);
+    if (rc != 0)
+        vtb_cli_error("%s: %s", s->source, err.message);
+    return rc == 0 ? VTB_EXIT_OK : rc == VTB_ENOMEM ? VTB_EXIT_RUN_FAILED : VTB_EXIT_USAGE;
+}
+
 int vtb_cli_run_impls_of(struct vtb_run_impls *ri, struct vtb_scenario *s,
                          const struct vtb_impl_ops **out, size_t max, size_t *count)
 {
@@ -75,7 +93,8 @@ int vtb_cli_run_impls_of(struct vtb_run_impls *ri, struct vtb_scenario *s,
     *count = n;
     /* Its scenario.ini names the plugins it runs, to be run again. */
     struct vtb_error err;
-    return plugin_exit(vtb_plugin_pin_scenario(&ri->registry, s, out, n, &err), &err);
+    int code = plugin_exit(vtb_plugin_pin_scenario(&ri->registry, s, out, n, &err), &err);
+    return code == VTB_EXIT_OK && ri->cli_count > 0 ? pin_impls(s, out, n) : code;
 }
 
 void vtb_cli_run_impls_fini(struct vtb_run_impls *ri)

@@ -39,7 +39,8 @@ int vtb_cli_run_impls_init(struct vtb_run_impls *ri, const char *const *plugins,
 /*
  * The implementations a run of s measures, in order, into out (room for
  * max): --impl's, or else the scenario's. Records in s the plugins they come
- * from (vtb_plugin_pin_scenario). Returns an exit code.
+ * from (vtb_plugin_pin_scenario) and, when --impl chose them, their names as
+ * its impls, so that its scenario.ini runs them again. Returns an exit code.
  */
 int vtb_cli_run_impls_of(struct vtb_run_impls *ri, struct vtb_scenario *s,
                          const struct vtb_impl_ops **out, size_t max, size_t *count);

@@ -11,7 +11,9 @@
  * reader also does what inih cannot report precisely:
  *   - bytes that do not belong in text (NUL, control characters) are
  *     refused as binary data, instead of being cut at the NUL by an fgets
- *     and parsed as something else;
+ *     and parsed as something else; a control character in the value of a
+ *     known key (an escape sequence in a description) is refused as that
+ *     key's error, as --set refuses it (vtb__scenario_apply);
  *   - lines longer than inih's buffer are refused, where inih would split
  *     them and parse the tail as a line of its own; a CRLF line end does not
  *     count towards the length;
@@ -132,6 +134,26 @@ static long next_line(struct parse_ctx *c, char *buf, size_t cap, size_t *kept, 
     return (long)total;
 }
 
+/* The key of a `key = value` line (or `key: value`) whose value holds the
+ * control character at bad_column, or NULL: then the line is not a key's,
+ * and the byte is binary data. */
+static const struct vtb_key *key_of_value(const char *line, size_t bad_column)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t len = strcspn(line, "=:");
+    if (line[len] == '\0' || len + 1 >= bad_column)
+        return NULL;
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    char name[64];
+    if (len == 0 || len >= sizeof(name))
+        return NULL;
+    memcpy(name, line, len);
+    name[len] = '\0';
+    return vtb_key_find(name);
+}
+
 /* inih's reader: one physical line per call, checked (see the top). */
 static char *read_line(char *buf, int num, void *stream)
 {
@@ -145,6 +167,15 @@ static char *read_line(char *buf, int num, void *stream)
     if (total < 0)
         return NULL;
     c->lineno++;
+    const struct vtb_key *k = bad_byte > 0 ? key_of_value(buf, bad_column) : NULL;
+    if (k != NULL) {
+        /* An escape sequence or a stray control character in a value: the
+         * key's problem, said as --set says it. */
+        fail(c, c->lineno, VTB_ESYNTAX, "%s: control character (byte 0x%02x at column %zu); a "
+                                        "value is text on one line",
+             k->name, (unsigned)bad_byte, bad_column);
+        return NULL;
+    }
     if (bad_byte >= 0) {
         fail(c, c->lineno, VTB_ESYNTAX, "binary data (byte 0x%02x at column %zu); a scenario "
                                         "file is text",

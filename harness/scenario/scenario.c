@@ -157,6 +157,16 @@ int vtb__scenario_apply(struct vtb_scenario *s, const struct vtb_key *k, const c
 {
     if (text[0] == '\0' && k->type != &vtb_type_text)
         return vtb_error_set(err, VTB_ESYNTAX, "empty value");
+    /* Every value is one line of scenario.ini: a newline would add keys of
+     * its own to the run's scenario.ini, an escape sequence would make it a
+     * file the parser refuses. A tab is text. */
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return vtb_error_set(err, VTB_ESYNTAX, "control character (byte 0x%02x at "
+                                                   "position %zu) in `%s`; a value is text on "
+                                                   "one line",
+                                 (unsigned)*p, (size_t)(p - (const unsigned char *)text) + 1,
+                                 text);
     if (k->axis)
         return set_axis(s, k, vtb_key_axis(k), text, err);
     return set_setting(s, k, text, err);

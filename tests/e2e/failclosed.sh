@@ -231,7 +231,44 @@ c = json.load(open(sys.argv[1]))
 assert c["vtbench"]["version"] and c["vtbench"]["git_revision"]
 assert c["vtbench"]["command_line"][0] == "run"
 EOF
-ok "vtbench run RUN_DIR/scenario.ini measures the same cells"
+# What the command line chose is in scenario.ini too: --impl's
+# implementations (not the file's impls), a description with a tab; and
+# --force-async, which no key holds, in the command it names.
+out="$scratch/repro-impl"
+expect_exit 0 "a run of one implementation" "$vtbench" run "$two_cells" --impl pooled \
+    --force-async --set "description=tab$(printf '\t')here" --out "$out" --quiet
+first="$(only_dir "$out")"
+grep -q "^impls = pooled$" "$first/scenario.ini" ||
+    fail "scenario.ini does not name the implementation run: $(grep '^impls' "$first/scenario.ini")"
+grep -q "^; Reproduce with: vtbench run scenario.ini --force-async$" "$first/scenario.ini" ||
+    fail "scenario.ini does not say --force-async"
+expect_exit 0 "its reproduction" "$vtbench" run "$first/scenario.ini" --force-async \
+    --out "$scratch/repro-impl2" --quiet
+second="$(only_dir "$scratch/repro-impl2")"
+[[ "$(cells "$first/results.csv")" == "$(cells "$second/results.csv")" ]] ||
+    fail "RUN_DIR/scenario.ini of --impl pooled does not reproduce the cells and implementations"
+[[ "$(csv_column "$second/results.csv" impl | sort -u)" == pooled ]] ||
+    fail "the reproduction ran $(csv_column "$second/results.csv" impl | sort -u | tr '\n' ' ')"
+cmp -s <(grep -v '^;' "$first/scenario.ini") <(grep -v '^;' "$second/scenario.ini") ||
+    fail "the reproduction's scenario.ini differs from the first's"
+# A value is one line: a newline cannot add a key, an escape sequence
+# cannot make scenario.ini a file that is refused; from --set and a file.
+expect_exit 2 "a newline in --set description" "$vtbench" run "$two_cells" \
+    --set $'description=x\nops=7' --out "$scratch/nl"
+expect_stderr "^vtbench: --set: description: control character \(byte 0x0a at position 2\)" \
+    "a newline in --set description"
+no_dir_in "$scratch/nl" "a newline in --set description"
+expect_exit 2 "an escape in --set description" "$vtbench" run "$two_cells" \
+    --set "description=ESC$(printf '\033')[31mred" --out "$scratch/nl"
+expect_stderr "^vtbench: --set: description: control character \(byte 0x1b at position 4\)" \
+    "an escape in --set description"
+no_dir_in "$scratch/nl" "an escape in --set description"
+printf '[scenario]\nname = esc\ndescription = ESC\033[31mred\n' >"$scratch/esc.ini"
+expect_exit 2 "an escape in a file's description" "$vtbench" run "$scratch/esc.ini" --out "$scratch/nl"
+expect_stderr "^vtbench: $scratch/esc.ini:3: description: control character \(byte 0x1b at column 18\)" \
+    "an escape in a file's description"
+no_dir_in "$scratch/nl" "an escape in a file's description"
+ok "vtbench run RUN_DIR/scenario.ini measures the same cells and implementations; control characters refused"
 
 # Small ones.
 expect_exit 2 "an escape sequence in --set" "$vtbench" run "$two_cells" \
