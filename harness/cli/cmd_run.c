@@ -349,6 +349,30 @@ static void report_incomplete(const struct run_env *env, const char *run_dir, in
     vtb_cli_report_incomplete(run_dir);
 }
 
+/* After a failure: what the run directory holds, as the writer found it
+ * (not what the run measured: a cell the disk refused is not there). */
+static void describe_left(const char *run_dir, const struct vtb_run_outcome *outcome,
+                          const struct vtb_run_writer *writer, const struct vtb_error *err)
+{
+    if (writer->context_written) {
+        vtb_cli_error("%u of %u cells written to %s (marked incomplete in context.json)",
+                      writer->cells_written, outcome->cell_count, run_dir);
+        return;
+    }
+    /* Without context.json, readers rebuild the run from its journal. */
+    unsigned recoverable = writer->journal_created ? writer->cells_journaled : 0;
+    const char *why = writer->context_error.message[0] != '\0' ? writer->context_error.message
+                                                               : "the run ended before it";
+    if (strcmp(why, err->message) == 0)
+        why = "see above";
+    if (recoverable == 0)
+        vtb_cli_error("context.json could not be written (%s); %s holds no recoverable cell "
+                      "of %u", why, run_dir, outcome->cell_count);
+    else
+        vtb_cli_error("context.json could not be written (%s); %s holds %u recoverable cell(s) "
+                      "of %u in its journal", why, run_dir, recoverable, outcome->cell_count);
+}
+
 /* Says how a run ended and returns its exit code. */
 static int conclude(struct run_env *env, const char *run_dir, int rc,
                     const struct vtb_run_outcome *outcome, const struct vtb_run_writer *writer,
@@ -364,8 +388,7 @@ static int conclude(struct run_env *env, const char *run_dir, int rc,
         vtb_cli_error("%s", err->message);
         if (env->args->instructions_child != NULL && env->instructions.error.code != 0)
             vtb_cli_error("callgrind: %s", env->instructions.error.message);
-        vtb_cli_error("%u of %u cells written to %s (marked incomplete in context.json)",
-                      outcome->cells_done, outcome->cell_count, run_dir);
+        describe_left(run_dir, outcome, writer, err);
         report_incomplete(env, run_dir, rc, outcome);
         return exit_code_of(rc);
     }

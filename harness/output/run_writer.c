@@ -63,6 +63,7 @@ static int writer_begin(void *ctx, const struct vtb_run_info *info, struct vtb_e
             return rc;
         }
         w->journal_open = true;
+        w->journal_created = true;
     }
     for (size_t i = 0; i < w->count; i++) {
         struct vtb_reporter_slot *slot = &w->slots[i];
@@ -109,11 +110,15 @@ static int writer_cell(void *ctx, const struct vtb_run_info *info,
         if (rc != 0) {
             w->journal_open = false;
             w->journal_failed = true;
+            w->cell_failed = true;
             return rc;
         }
+        w->cells_journaled++;
     }
-    if (note_cell(w, records, count) != 0)
+    if (note_cell(w, records, count) != 0) {
+        w->cell_failed = true;
         return vtb_error_set(err, VTB_ENOMEM, NULL);
+    }
     for (size_t i = 0; i < w->count; i++) {
         struct vtb_reporter_slot *slot = &w->slots[i];
         if (!slot->begun || slot->failed)
@@ -125,11 +130,13 @@ static int writer_cell(void *ctx, const struct vtb_run_info *info,
             continue;
         slot_failed(w, slot, &e);
         if (is_file(slot)) {
+            w->cell_failed = true;
             if (err != NULL)
                 *err = e;
             return rc;
         }
     }
+    w->cells_written++;
     return 0;
 }
 
@@ -214,6 +221,11 @@ static int write_context(struct vtb_run_writer *w, const struct vtb_run_info *in
     st.reason = st.complete ? NULL : reason;
     st.journal_kept = !st.complete && w->journaling && !w->journal_failed;
     int rc = vtb_context_json_write(info, &st, err);
+    w->context_written = rc == 0;
+    if (rc != 0 && err != NULL)
+        w->context_error = *err;
+    else if (rc != 0)
+        vtb_error_set(&w->context_error, rc, "%s", vtb_strerror(rc));
     w->complete = rc == 0 && st.complete;
     /* The first failure's text lives in outputs: report it before freeing. */
     if (rc == 0 && failures > 0)
@@ -237,9 +249,15 @@ static void finish_displays(struct vtb_run_writer *w, const struct vtb_run_info 
     }
 }
 
-static int writer_end(void *ctx, const struct vtb_run_info *info, struct vtb_error *err)
+static int writer_end(void *ctx, const struct vtb_run_info *run_info, struct vtb_error *err)
 {
     struct vtb_run_writer *w = ctx;
+    /* The cells done are the cells the outputs hold: one the run finished
+     * but the journal or a file could not take is not among them. */
+    struct vtb_run_info held = *run_info;
+    const struct vtb_run_info *info = &held;
+    if (w->cell_failed && w->cells_written < held.cells_done)
+        held.cells_done = w->cells_written;
     finish_files(w, info);
     int rc = write_context(w, info, err);
     if (w->journal_open) {

@@ -11,6 +11,9 @@
  * The journal is removed only after a complete context.json is in place.
  * A display reporter (the console) failing, a closed or full stdout, is
  * kept apart: it is reported once and never makes the results incomplete.
+ * A cell that reached the run but not every output (the journal or a file
+ * failed on it) is not counted in context.json's cells_done: the directory
+ * says what it holds, not what was measured.
  */
 #ifndef VTB_RUN_WRITER_H
 #define VTB_RUN_WRITER_H
@@ -41,6 +44,16 @@ struct vtb_run_writer {
     size_t cell_count, cell_capacity;
     int argc;
     char *const *argv;
+    /* What is on disk, for the caller to say: cells in the journal (fsynced;
+     * recoverable while the journal is kept), cells every file reporter
+     * took (the rows the published files hold), and whether context.json
+     * was written (if not, why). */
+    bool journal_created;
+    unsigned cells_journaled;
+    unsigned cells_written;
+    bool cell_failed; /* a cell did not reach every output */
+    bool context_written;
+    struct vtb_error context_error;
     /* The outcome, once ended. */
     bool complete;              /* context.json says complete: true */
     bool display_failed;        /* a display reporter failed (reported, not fatal) */

@@ -49,8 +49,8 @@ check_full_disk() {
         # The completed cells, plus at most the rows of the cell whose
         # records were being written when another file hit the full disk
         # (each such row is a finished measurement; context.json does not
-        # count its cell as done).
-        (( rows >= cells_done * impl_count && rows < (cells_done + 1) * impl_count )) ||
+        # count its cell as done, since not every output holds it).
+        (( rows >= cells_done * impl_count && rows <= (cells_done + 1) * impl_count )) ||
             fail "$what: results.csv has $rows rows but context.json counts $cells_done cells done"
     fi
     ok "$what: exit 1, '$(head -n1 "$scratch/err")', left: $(find "$dir" -type f | wc -l) files, cells_done $cells_done"
@@ -72,6 +72,51 @@ for size in 240k 24k; do
     check_full_disk "disk fills on $size"
     rm -rf "${mnt:?}/out"
 done
+
+# check_said WHAT: the last run's last words say what its directory holds:
+# with a context.json, the cells it counts done; without one, that it could
+# not be written and how many cells a reader recovers from the journal (as
+# vtbench baseline, which reads runs as every reader does, counts them on
+# a copy off the full disk).
+check_said() {
+    local what="$1" dir cells
+    dir="$(only_dir "$mnt/out")"
+    if [[ -f "$dir/context.json" ]]; then
+        cells="$(json_get "$dir/context.json" cells_done)"
+        expect_stderr "^vtbench: $cells of 3 cells written to $dir \(marked incomplete in context.json\)$" "$what"
+    else
+        grep -q "marked incomplete in context.json" "$scratch/err" &&
+            fail "$what: stderr speaks of a context.json that is not there"
+        rm -rf "$scratch/copy"
+        cp -r "$dir" "$scratch/copy"
+        "$vtbench" baseline "$scratch/copy" x --dir "$scratch/b" 2>"$scratch/baseline.err" &&
+            fail "$what: baseline accepted a run without context.json"
+        cells="$(sed -n 's/.*; \([0-9]*\) completed cell(s) recovered from its journal.*/\1/p' \
+            "$scratch/baseline.err")"
+        [[ -n "$cells" ]] || fail "$what: baseline says: $(cat "$scratch/baseline.err")"
+        if (( cells == 0 )); then
+            expect_stderr "^vtbench: context.json could not be written \(.*No space left on device\); $dir holds no recoverable cell of 3$" "$what"
+        else
+            expect_stderr "^vtbench: context.json could not be written \(.*No space left on device\); $dir holds $cells recoverable cell\(s\) of 3 in its journal$" "$what"
+        fi
+    fi
+    ok "$what: says what is on disk: $(tail -n1 "$scratch/err" | cut -c1-160)"
+}
+
+# Very small disks: the journal or the files fill them before context.json,
+# which cannot be written; the message must not claim one.
+for size in 8k 24k 40k; do
+    mount -o remount,size=$size "$mnt"
+    expect_exit 1 "$size tmpfs, quick" "$vtbench" run scenarios/quick.ini --out "$mnt/out" --quiet
+    check_full_disk "quick on $size"
+    check_said "quick on $size"
+    rm -rf "${mnt:?}/out"
+done
+mount -o remount,size=240k "$mnt"
+expect_exit 1 "240k tmpfs, quick" "$vtbench" run scenarios/quick.ini --set ops=20000 \
+    --set repetitions=2 --out "$mnt/out" --quiet
+check_said "quick on 240k"
+rm -rf "${mnt:?}/out"
 
 # The disk is full before the run starts writing.
 dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null || true
