@@ -500,8 +500,10 @@ int vtb_service_new(const struct vtb_service_config *config, struct vtb_service 
             goto out_fini_pool;
         }
         struct completion_start start = {svc, 0, false};
-        if (pthread_create(&svc->completion_thread, NULL, completion_main, &start) != 0) {
-            rc = vtb_error_set(err, VTB_ENOMEM, "cannot start the completion thread");
+        int e = pthread_create(&svc->completion_thread, NULL, completion_main, &start);
+        if (e != 0) {
+            rc = vtb_error_set(err, VTB_ENOMEM, "cannot start the completion thread: %s",
+                               strerror(e));
             goto out_free_worker;
         }
         pthread_mutex_lock(&svc->call_lock);

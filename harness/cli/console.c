@@ -34,6 +34,7 @@ struct console_state {
     FILE *out;
     bool color;
     bool quiet;
+    unsigned cell_count; /* of the run, for "cell 2 of 3" */
     /* For the one summary line at the end, instead of a warning per row. */
     unsigned rows, noisy_rows, cells, imprecise_cells;
     unsigned long rounds, rounds_disturbed, rounds_excluded;
@@ -58,7 +59,10 @@ static void print_cell_header(struct console_state *s, const struct vtb_record *
 {
     char floor_ns[32];
 
-    fprintf(s->out, "%scell %zu of %s:", on(s, ANSI_BOLD), r->cell.index, r->scenario);
+    /* Counted from 1 as the errors and the progress bar count ("cell 2 of
+     * 3"), with the cell_index of results.csv beside it. */
+    fprintf(s->out, "%scell %zu of %u (cell_index %zu) of %s:", on(s, ANSI_BOLD),
+            r->cell.index + 1, s->cell_count, r->cell.index, r->scenario);
     /* Every axis from the key table, by its name, as the scenario writes it. */
     for (int a = 0; a < VTB_AXIS_COUNT; a++) {
         char value[VTB_AXIS_TEXT_MAX];
@@ -176,8 +180,8 @@ static int console_begin(void *state, const void *config, const struct vtb_run_i
     struct console_state *s = state;
     const struct vtb_console_options *options = config;
     const char *no_color = getenv("NO_COLOR");
-    (void)info;
     (void)err;
+    s->cell_count = info->cell_count;
     s->out = options != NULL && options->out != NULL ? options->out : stdout;
     /* no-color.org: any non-empty NO_COLOR turns colour off, whatever the
      * caller decided from isatty. */

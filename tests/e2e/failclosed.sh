@@ -120,6 +120,18 @@ if command -v setpriv >/dev/null && [[ "$(id -u)" == 0 ]]; then
         "ulimit -u: message"
     (( took < 20000 )) || fail "ulimit -u: took ${took} ms"
     ok "ulimit -u 40 as an unprivileged user: exit 1 in ${took} ms"
+    # No thread at all: the completion thread cannot start, and says why.
+    # (Not in a sanitizer build, whose runtime needs threads of its own.)
+    rc=0
+    [[ "${VTB_SANITIZE:-none}" != none ]] || (cd "$jail" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+        bash -c 'ulimit -u 1; exec ./vtbench run two-cells.ini --set completion=thread --set threads=1 --set ops=1000 --out out1 --quiet' \
+        >/dev/null 2>"$scratch/err") || rc=$?
+    if [[ "${VTB_SANITIZE:-none}" == none ]]; then
+        [[ "$rc" == 1 ]] || { cat "$scratch/err" >&2; fail "ulimit -u 1: exit $rc, expected 1"; }
+        expect_stderr_file "^vtbench: cell 1 of 2: cannot start the completion thread: Resource temporarily unavailable$" \
+            "ulimit -u 1: message"
+        ok "ulimit -u 1: '$(head -n1 "$scratch/err")'"
+    fi
 else
     fail "setpriv and root are needed for the RLIMIT_NPROC case"
 fi
