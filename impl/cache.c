@@ -563,6 +563,24 @@ int vtb_cache_footprint(const struct vtb_cache_config *config, size_t *bytes)
     return 0;
 }
 
+/* Initialising every slot here also faults in every page, so that no page
+ * fault lands in a timed get or put later. The stop flag (may be NULL) is
+ * read once per STOP_POLL_SLOTS slots. Returns 0 or VTB_EINTR. */
+static int init_slots(struct slot *slots, size_t slot_count, volatile sig_atomic_t *stop)
+{
+    for (size_t i = 0; i < slot_count; i++) {
+        if (i % STOP_POLL_SLOTS == 0 && stop != NULL && *stop)
+            return VTB_EINTR;
+        struct slot *slot = &slots[i];
+        atomic_init(&slot->key, 0);
+        atomic_init(&slot->value, 0);
+        atomic_init(&slot->expires_ns, 0);
+        atomic_init(&slot->meta, 0);
+        atomic_init(&slot->referenced, 0);
+    }
+    return 0;
+}
+
 int vtb_cache_new(const struct vtb_cache_config *config, struct vtb_cache **out)
 {
     int rc;
@@ -603,21 +621,10 @@ int vtb_cache_new(const struct vtb_cache_config *config, struct vtb_cache **out)
         goto out_free_stripes;
     }
 
-    /* Initialising every slot here also faults in every page, so that no
-     * page fault lands in a timed get or put later. The stop flag is read
-     * once per STOP_POLL_SLOTS slots. */
-    for (size_t i = 0; i < slot_count; i++) {
-        if (i % STOP_POLL_SLOTS == 0 && config->stop != NULL && *config->stop) {
-            rc = VTB_EINTR;
-            free(cache->slots);
-            goto out_free_stripes;
-        }
-        struct slot *slot = &cache->slots[i];
-        atomic_init(&slot->key, 0);
-        atomic_init(&slot->value, 0);
-        atomic_init(&slot->expires_ns, 0);
-        atomic_init(&slot->meta, 0);
-        atomic_init(&slot->referenced, 0);
+    rc = init_slots(cache->slots, slot_count, config->stop);
+    if (rc != 0) {
+        free(cache->slots);
+        goto out_free_stripes;
     }
 
     unsigned ready;
