@@ -6,7 +6,8 @@
  * escapes (surrogate pairs included) and raw UTF-8, numbers at the edges of
  * the grammar, and what the tree answers: lookups by key and by dotted path,
  * iteration, the typed getters and their messages. Bad documents are one
- * table of input, error code and exact message, because "NAME:LINE:COL:
+ * table of input, error code and exact message (a member name given twice
+ * among them, which a large object's sort still finds), because "NAME:LINE:COL:
  * what is wrong" is what a user reads when a gate refuses a file; the
  * nesting limit and the file entry point are checked on their own.
  */
@@ -227,7 +228,7 @@ static const char context[] =
     "  \"cells\": [{\"threads\": 1}, {\"threads\": 2, \"load\": \"closed\"}],\n"
     "  \"context\": {\"cpu_model\": \"Xeon\", \"num_cpus\": 2},\n"
     "  \"a.b\": \"dotted\",\n"
-    "  \"dup\": 1, \"dup\": 2\n"
+    "  \"dup\": {\"dup\": 1}, \"Dup\": 2, \"dup2\": 3\n"
     "}\n";
 
 /* Lookups by key and by dotted path, through objects and arrays. */
@@ -262,8 +263,11 @@ static void test_lookups(void **state)
     assert_string_equal(vtb_json_text(vtb_json_member(root, "a.b")), "dotted");
     assert_null(vtb_json_member(root, NULL));
     assert_null(vtb_json_member(vtb_json_member(root, "cells"), "0"));
-    /* The first of a repeated name. */
-    assert_string_equal(vtb_json_text(vtb_json_member(root, "dup")), "1");
+    /* Names are exact: the same name in another object, in another case
+     * or as a prefix of another is no repetition. */
+    assert_string_equal(vtb_json_text(vtb_json_find(root, "dup.dup")), "1");
+    assert_string_equal(vtb_json_text(vtb_json_member(root, "Dup")), "2");
+    assert_string_equal(vtb_json_text(vtb_json_member(root, "dup2")), "3");
     /* Iterating an array of objects. */
     cells = vtb_json_member(root, "cells");
     for (size_t k = 0; k < vtb_json_count(cells); k++) {
@@ -394,6 +398,19 @@ static const struct {
     {"{\"a\" 1}", VTB_ESYNTAX,
      "t.json:1:6: unexpected '1', expected ':' after the member name"},
     {"{a:1}", VTB_ESYNTAX, "t.json:1:2: unexpected 'a', expected a member name (a string)"},
+    /* A name given twice: RFC 8259 leaves its meaning to the reader, so a
+     * context.json saying "complete" both ways is refused, not read as
+     * either. The message points at the second's value and the first's. */
+    {"{\"complete\": true, \"complete\": false}", VTB_ESYNTAX,
+     "t.json:1:32: duplicate member name \"complete\" (first at line 1, column 14)"},
+    {"{\"a\": 1,\n \"b\": 2,\n \"a\": 3,\n \"a\": 4}", VTB_ESYNTAX,
+     "t.json:3:7: duplicate member name \"a\" (first at line 1, column 7)"},
+    {"[{\"x\": 1}, {\"y\": {\"z\": 1, \"z\": 1}}]", VTB_ESYNTAX,
+     "t.json:1:32: duplicate member name \"z\" (first at line 1, column 24)"},
+    {"{\"\": 1, \"\": 2}", VTB_ESYNTAX,
+     "t.json:1:13: duplicate member name \"\" (first at line 1, column 6)"},
+    {"{\"\\u0063omplete\": true, \"complete\": true}", VTB_ESYNTAX,
+     "t.json:1:37: duplicate member name \"complete\" (first at line 1, column 19)"},
     {"{1:1}", VTB_ESYNTAX, "t.json:1:2: unexpected '1', expected a member name (a string)"},
     {"{\"a\":}", VTB_ESYNTAX, "t.json:1:6: unexpected '}', expected a value"},
     {"{\"a\"", VTB_ESYNTAX,
@@ -434,6 +451,47 @@ static void test_errors(void **state)
         assert_null(doc.root);
         vtb_json_doc_fini(&doc);
     }
+}
+
+/* An object of members m0, m1, ... and, unless NULL, one named last at
+ * the end, as text (caller frees). */
+static char *many_members(int members, const char *last)
+{
+    size_t size = (size_t)members * 24 + 64, n = 0;
+    char *text = malloc(size);
+
+    assert_non_null(text);
+    n += (size_t)snprintf(text + n, size - n, "{");
+    for (int k = 0; k < members; k++)
+        n += (size_t)snprintf(text + n, size - n, "%s\"m%d\":%d", k > 0 ? "," : "", k, k);
+    if (last != NULL)
+        n += (size_t)snprintf(text + n, size - n, ",\"%s\":0", last);
+    snprintf(text + n, size - n, "}");
+    return text;
+}
+
+/* A large object's names are checked for repeats by sorting, not pairwise:
+ * 200,000 members parse at once, and a repeat among them is found. */
+static void test_many_members(void **state)
+{
+    struct vtb_json_doc doc;
+    struct vtb_error err = {0};
+    char *text = many_members(200000, "m200000");
+    (void)state;
+
+    assert_int_equal(vtb_json_parse(text, strlen(text), "t.json", &doc, &err), 0);
+    assert_int_equal(vtb_json_count(doc.root), 200001);
+    assert_string_equal(vtb_json_text(vtb_json_member(doc.root, "m199999")), "199999");
+    vtb_json_doc_fini(&doc);
+    free(text);
+
+    text = many_members(200000, "m999");
+    assert_int_equal(vtb_json_parse(text, strlen(text), "t.json", &doc, &err), VTB_ESYNTAX);
+    assert_non_null(strstr(err.message, "duplicate member name \"m999\" (first at line 1, "
+                                        "column "));
+    assert_null(doc.root);
+    vtb_json_doc_fini(&doc);
+    free(text);
 }
 
 /* A NUL byte anywhere is refused (the text is counted, not terminated). */
@@ -567,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_bom),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_depth_limit),  cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_many_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "fileio.h"
-
 #include "json_internal.h"
 
 /* ---- Parsing ---- */
@@ -375,6 +374,33 @@ static int push_slot(struct parser *ps, const struct slot *slot)
     return 0;
 }
 
+/* Slots by name (length, then bytes), then by place in the text. */
+static int slot_order(const void *a, const void *b)
+{
+    const struct slot *x = a, *y = b;
+    unsigned long long p = (unsigned long long)x->value.line << 32 | x->value.column,
+                       q = (unsigned long long)y->value.line << 32 | y->value.column;
+    int c = x->key.length != y->key.length ? (x->key.length < y->key.length ? -1 : 1)
+                                           : memcmp(x->key.text, y->key.text, x->key.length);
+    return c != 0 ? c : (p > q) - (p < q);
+}
+
+/* Refuses a name given twice among the n slots at v, which it sorts (their
+ * values are in the tree already): RFC 8259 leaves {"a": 1, "a": 2} to the
+ * reader, and two readers may take different ones. At the values. */
+static int check_duplicates(struct parser *ps, struct slot *v, size_t n)
+{
+    size_t k = 1;
+    qsort(v, n, sizeof(*v), slot_order);
+    while (k < n && (v[k].key.length != v[k - 1].key.length ||
+                     memcmp(v[k].key.text, v[k - 1].key.text, v[k].key.length) != 0))
+        k++;
+    return k >= n ? 0 : vtb_error_set(ps->err, VTB_ESYNTAX, "%s:%u:%u: duplicate member name "
+                                      "\"%.40s\" (first at line %u, column %u)", ps->name,
+                                      v[k].value.line, v[k].value.column, v[k].key.text,
+                                      v[k - 1].value.line, v[k - 1].value.column);
+}
+
 /* Moves the children above base off the stack into the container out. */
 static int close_container(struct parser *ps, struct vtb_json_value *out, size_t base)
 {
@@ -395,8 +421,9 @@ static int close_container(struct parser *ps, struct vtb_json_value *out, size_t
     out->items = items;
     out->keys = keys;
     out->count = n;
+    int rc = keys != NULL && n > 1 ? check_duplicates(ps, ps->stack + base, n) : 0;
     ps->top = base;
-    return 0;
+    return rc;
 }
 
 /* A member name and its colon. */

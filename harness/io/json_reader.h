@@ -17,11 +17,13 @@
  * unknown escape, an unpaired surrogate (\uD83D alone), a raw control
  * character or NUL byte, bytes that are not UTF-8, a number outside the
  * RFC grammar ("01", "+1", ".5", "1.", NaN) or beyond a double's range,
- * and nesting deeper than VTB_JSON_READ_MAX_DEPTH are all refused with
- * VTB_ESYNTAX and "NAME:LINE:COL: what is wrong" (LINE and COL from 1, COL
- * in bytes). \uXXXX escapes, surrogate pairs included, are decoded to
- * UTF-8. Duplicate member names are accepted, as RFC 8259 allows; lookups
- * find the first.
+ * nesting deeper than VTB_JSON_READ_MAX_DEPTH, and an object that gives one
+ * member name twice are all refused with VTB_ESYNTAX and "NAME:LINE:COL:
+ * what is wrong" (LINE and COL from 1, COL in bytes; for a repeated name,
+ * the second's value and where the first's is). \uXXXX escapes, surrogate
+ * pairs included, are decoded to UTF-8. A repeated name is refused although
+ * RFC 8259 allows it because the RFC leaves its meaning open: a document
+ * saying {"complete": true, "complete": false} says nothing a gate can trust.
  *
  * Bounded: nesting is limited, files are read up to a caller-given size,
  * and memory follows the text's size: the tree takes about 48 bytes per
@@ -98,9 +100,9 @@ enum vtb_json_type vtb_json_type(const struct vtb_json_value *v);
 const char *vtb_json_type_name(enum vtb_json_type type);
 
 /*
- * The value of member key of object (the first, if the name repeats), or
- * NULL when object is NULL, not an object, or has no such member. key may
- * hold dots: it is one name, not a path.
+ * The value of member key of object (a name is given once), or NULL when
+ * object is NULL, not an object, or has no such member. key may hold dots:
+ * it is one name, not a path.
  */
 const struct vtb_json_value *vtb_json_member(const struct vtb_json_value *object,
                                              const char *key);
