@@ -985,12 +985,92 @@ static void test_bad_numbers_name_file_and_line(void **state)
     expect_refused(results, samples, results, bad,
                    "new/samples.csv:4: repetition: not a number: 'two'");
     free(bad);
+    /* Numbers are plain decimal, as vtbench writes them: hexadecimal, a
+     * leading space or '+' (all of which strtod reads) are refused. */
+    static const char *const not_plain[] = {"0x10", " 16", "+16", "016", "1.", ".5"};
+    for (size_t i = 0; i < ARRAY_SIZE(not_plain); i++) {
+        char expected[256];
+        bad = with_field(results, 2, "ns_per_op", not_plain[i]);
+        snprintf(expected, sizeof(expected),
+                 "new/results.csv:2: ns_per_op: '%s' is not a plain decimal number (as vtbench "
+                 "writes one: no hexadecimal, spaces or signs beyond a leading '-')",
+                 not_plain[i]);
+        expect_refused(results, samples, bad, samples, expected);
+        free(bad);
+    }
+    bad = with_field(results, 3, "hit_ratio_target", "0x1");
+    expect_refused(bad, samples, results, samples,
+                   "base/results.csv:3: hit_ratio_target: '0x1' is not a plain decimal number "
+                   "(as vtbench writes one: no hexadecimal, spaces or signs beyond a leading '-')");
+    free(bad);
+    bad = with_field(samples, 4, "repetition", "0x1");
+    expect_refused(results, bad, results, samples,
+                   "base/samples.csv:4: repetition: '0x1' is not a plain decimal number (as "
+                   "vtbench writes one: no hexadecimal, spaces or signs beyond a leading '-')");
+    free(bad);
+    /* What vtbench writes is read: exponents, a leading '-' of a time it
+     * would refuse as negative anyway, an empty field. */
+    bad = with_field(results, 2, "ns_per_op", "1.5e+02");
+    expect_accepted(results, samples, bad, samples);
+    free(bad);
     bad = with_field(samples, 4, "used", "maybe");
     expect_refused(results, bad, results, samples,
                    "base/samples.csv:4: used: 'maybe' is not true or false");
     free(bad);
     free(results);
     free(samples);
+}
+
+/* A metric column vtbench always writes, missing on either side, is
+ * refused: the gate would otherwise give that metric n/a for every cell
+ * and pass whatever it became (a baseline without allocs_per_op let any
+ * new allocation through). */
+static void test_missing_metric_column_is_refused(void **state)
+{
+    (void)state;
+    static const char *const columns[] = {"allocs_per_op", "bytes_per_op",
+                                          "requested_bytes_per_op", "pool_misses", "errors",
+                                          "value_mismatches", "instructions_per_op", "ns_per_op"};
+    struct row rows[] = {timed("pooled", "0", 0, 5, 100, 0.01)};
+    char *results, *samples;
+    render(rows, 1, &results, &samples);
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+        char *bad = with_field(results, 1, columns[i], "gone"), expected[128];
+        snprintf(expected, sizeof(expected), "base/results.csv:1: missing column '%s'",
+                 columns[i]);
+        expect_refused(bad, samples, results, samples, expected);
+        snprintf(expected, sizeof(expected), "new/results.csv:1: missing column '%s'",
+                 columns[i]);
+        expect_refused(results, samples, bad, samples, expected);
+        free(bad);
+    }
+    free(results);
+    free(samples);
+}
+
+/* A numeric axis is matched by its value, not its spelling: "0.0" and "0",
+ * "0.50" and "5e-1", "1" and "1.000" are one cell (a hand-edited or
+ * re-exported file must not turn every cell into "only in base"). */
+static void test_numeric_axes_match_by_value(void **state)
+{
+    (void)state;
+    struct row base[] = {timed("pooled", "0.0", 0, 5, 100, 0.01),
+                         timed("pooled", "0.50", 1, 5, 100, 0.01),
+                         timed("pooled", "1", 2, 5, 100, 0.01)};
+    struct row head[] = {timed("pooled", "0", 0, 5, 100, 0.01),
+                         timed("pooled", "5e-1", 1, 5, 100, 0.01),
+                         timed("pooled", "1.000", 2, 5, 100, 0.01)};
+    struct pair p;
+    struct vtb_compare_result r;
+    make_pair(&p, base, 3, head, 3, true);
+    run_ok(&p, NULL, &r);
+    assert_int_equal(r.matched, 3);
+    assert_int_equal(r.base_only + r.new_only, 0);
+    assert_int_equal(r.regressions, 0);
+    char label[256];
+    assert_string_equal(vtb_compare_cell_label(&r, 0, label, sizeof(label)), "hit_ratio=0");
+    assert_string_equal(vtb_compare_cell_label(&r, 1, label, sizeof(label)), "hit_ratio=0.5");
+    done(&p, &r);
 }
 
 /* Without one identifying column the rows cannot say which cell they are;
@@ -1236,7 +1316,15 @@ static void rm_dir(const char *dir)
     assert_int_equal(system(command), 0);
 }
 
-static const char complete_context[] = "{\n  \"scenario\": \"q\",\n  \"complete\": true\n}\n";
+/* context.json of a complete run of one cell and one implementation, with
+ * what vtbench always writes there (run_input checks it against the files:
+ * one results row, its repetitions' rounds in samples.csv). */
+#define COMPLETE_CONTEXT(instructions)                                                      \
+    "{\n  \"complete\": true,\n  \"status\": \"complete\",\n  \"outputs\": [{\"reporter\": " \
+    "\"csv\", \"ok\": true}, {\"reporter\": \"samples\", \"ok\": true}],\n  \"scenario\": "    \
+    "\"q\",\n  \"cell_count\": 1,\n  \"impl_count\": 1,\n  \"instructions_mode\": " instructions \
+    ",\n  \"cells_done\": 1\n}\n"
+static const char complete_context[] = COMPLETE_CONTEXT("false");
 
 /* Writes rows as a run: dir/results.csv, samples.csv and, unless NULL,
  * context.json with context as its text. */
@@ -1302,7 +1390,7 @@ static void test_malformed_files(void **state)
 
     identity_line(header, sizeof(header), true, NULL);
     identity_line(row, sizeof(row), false, NULL);
-    snprintf(text, sizeof(text), "%s,repetitions\r\n%s,1\r\n", header, row);
+    snprintf(text, sizeof(text), "%s,cell_index,repetitions\r\n%s,0,1\r\n", header, row);
     write_text(dir, "results.csv", text);
     snprintf(path, sizeof(path), "%s/results.csv:1: missing column 'ops'", dir);
     expect_load_fails(dir, VTB_ESYNTAX, path);
@@ -1311,7 +1399,7 @@ static void test_malformed_files(void **state)
      * is refused on loading, before any matching. */
     identity_line(header, sizeof(header), true, "load");
     identity_line(row, sizeof(row), false, "load");
-    snprintf(text, sizeof(text), "%s,ops,repetitions\r\n%s,1,1\r\n", header, row);
+    snprintf(text, sizeof(text), "%s,cell_index,ops,repetitions\r\n%s,0,1,1\r\n", header, row);
     write_text(dir, "results.csv", text);
     snprintf(path, sizeof(path),
              "%s/results.csv:1: missing column 'load', which identifies a cell: rows cannot be "
@@ -1322,13 +1410,17 @@ static void test_malformed_files(void **state)
     /* A good results file with broken samples beside it. */
     identity_line(header, sizeof(header), true, NULL);
     identity_line(row, sizeof(row), false, NULL);
-    snprintf(text, sizeof(text), "%s,ops,repetitions\r\n%s,1,1\r\n", header, row);
+    snprintf(text, sizeof(text),
+             "%s,cell_index,ops,repetitions,ns_per_op,allocs_per_op,bytes_per_op,"
+             "requested_bytes_per_op,pool_misses,errors,value_mismatches,instructions_per_op"
+             "\r\n%s,0,1,1,5,0,0,0,0,0,0,\r\n",
+             header, row);
     write_text(dir, "results.csv", text);
     write_text(dir, "samples.csv", "scenario,cell_index,impl,repetition,ns_per_op\r\nq,0\r\n");
     snprintf(path, sizeof(path), "%s/samples.csv:2: row has 2 fields, the header has 5", dir);
     expect_load_fails(dir, VTB_ESYNTAX, path);
     /* A samples file must say which round each time is. */
-    write_text(dir, "samples.csv", "scenario,cell_index,impl,ns_per_op\r\n");
+    write_text(dir, "samples.csv", "scenario,cell_index,impl,ns_per_op\r\nq,0,pooled,5\r\n");
     snprintf(path, sizeof(path), "%s/samples.csv:1: missing column 'repetition'", dir);
     expect_load_fails(dir, VTB_ESYNTAX, path);
 
@@ -1354,7 +1446,7 @@ static void test_byte_order_mark_is_read_through(void **state)
     /* The baseline layout: NAME.csv, NAME.samples.csv, NAME.context.json. */
     write_text(dir, "base.csv", marked);
     write_text(dir, "base.samples.csv", samples);
-    write_text(dir, "base.context.json", "\xEF\xBB\xBF{\"complete\": true}\n");
+    write_text(dir, "base.context.json", "\xEF\xBB\xBF" COMPLETE_CONTEXT("false"));
     snprintf(path, sizeof(path), "%s/base.csv", dir);
     struct vtb_compare_side a, b;
     struct vtb_error err = {0};
@@ -1553,11 +1645,17 @@ static void test_baseline(void **state)
     /* An instruction-count run's times mean nothing: no samples kept. */
     rows[0].errors = 0;
     rows[0].instructions = 1234;
-    write_run(run, rows, 1, complete_context);
+    write_run(run, rows, 1, COMPLETE_CONTEXT("true"));
     assert_int_equal(save(run, dir, "quick", 0, &saved, &err), 0);
     assert_string_equal(saved.samples, "");
     assert_false(exists(dir, "quick.samples.csv"));
     assert_true(exists(dir, "quick.context.json"));
+    /* And the gate takes it so, as a complete baseline without samples. */
+    snprintf(path, sizeof(path), "%s/quick.csv", dir);
+    assert_int_equal(load(path, 0, &a, &err), 0);
+    assert_int_equal(a.state, VTB_RUN_COMPLETE);
+    assert_string_equal(a.samples_path, "");
+    vtb_compare_side_free(&a);
     rm_dir(run);
 }
 
@@ -1695,6 +1793,8 @@ int main(void)
         cmocka_unit_test(test_one_sided_cells_are_reported),
         cmocka_unit_test(test_bad_numbers_name_file_and_line),
         cmocka_unit_test(test_missing_identifying_column_is_refused),
+        cmocka_unit_test(test_missing_metric_column_is_refused),
+        cmocka_unit_test(test_numeric_axes_match_by_value),
         cmocka_unit_test(test_duplicate_rows_are_refused),
         cmocka_unit_test(test_bad_figures_are_refused),
         cmocka_unit_test(test_duplicate_samples_are_refused),

@@ -255,9 +255,9 @@ static int read_samples(const struct vtb_compare_side *s, struct samples *sm,
     for (size_t i = 0; i < t->rows && rc == 0; i++) {
         double cell = NAN, repetition = NAN, ns = NAN, floor_ns = NAN;
         unsigned char used = 0;
-        rc = vtb_csv_real(t, i, sm->cell, &cell, err);
+        rc = vtb__compare_read_number(t, i, sm->cell, &cell, err);
         if (rc == 0)
-            rc = vtb_csv_real(t, i, sm->repetition_col, &repetition, err);
+            rc = vtb__compare_read_number(t, i, sm->repetition_col, &repetition, err);
         if (rc == 0)
             rc = vtb__compare_read_figure(t, i, sm->ns_col, &ns, err);
         if (rc == 0)

@@ -19,7 +19,14 @@
 static const char *const extra_results[] = {"cell_index", "ops", "repetitions", "ns_per_op",
                                             "ns_per_op_median", "pool_misses",
                                             "floor_ns_per_hit"};
-static const char *const required_results[] = {"ops", "repetitions", NULL};
+/* Besides the identifying columns, what every results.csv vtbench writes
+ * has and the rules read: without a metric's column a gate would judge
+ * nothing of it and pass (n/a), so its absence on either side is refused.
+ * ns_per_op_median and floor_ns_per_hit are shown, not judged: optional. */
+static const char *const required_results[] = {
+    "ops",    "repetitions",      "ns_per_op",         "allocs_per_op", "bytes_per_op",
+    "requested_bytes_per_op",     "pool_misses",       "errors",        "value_mismatches",
+    "instructions_per_op",        NULL};
 
 /* The columns of samples.csv the join reads; floor_ns and used are newer
  * and optional (an older file has raw times, every round in use). */
@@ -43,13 +50,44 @@ size_t vtb_compare_identity(const char **columns, const char **names)
     return n;
 }
 
+bool vtb__compare_plain_decimal(const char *text)
+{
+    const char *p = text + (*text == '-');
+    size_t n = strspn(p, "0123456789");
+    if (n == 0 || (n > 1 && *p == '0'))
+        return false;
+    p += n;
+    if (*p == '.' && (n = strspn(p + 1, "0123456789")) > 0)
+        p += 1 + n;
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '+' || p[1] == '-');
+        if ((n = strspn(p, "0123456789")) == 0)
+            return false;
+        p += n;
+    }
+    return *p == '\0';
+}
+
+int vtb__compare_read_number(const struct vtb_csv_table *t, size_t row, size_t col, double *out,
+                             struct vtb_error *err)
+{
+    int rc = vtb_csv_real(t, row, col, out, err);
+    const char *text = vtb_csv_cell(t, row, col);
+    if (rc != 0 || !isfinite(*out) || text[0] == '\0' || vtb__compare_plain_decimal(text))
+        return rc;
+    return vtb_error_set(err, VTB_ESYNTAX,
+                         "%s:%zu: %s: '%.40s' is not a plain decimal number (as vtbench writes "
+                         "one: no hexadecimal, spaces or signs beyond a leading '-')",
+                         t->source, t->row_lines[row], vtb_csv_header(t, col), text);
+}
+
 int vtb__compare_read_figure(const struct vtb_csv_table *t, size_t row, long col, double *out,
                              struct vtb_error *err)
 {
     *out = NAN;
     if (col < 0)
         return 0;
-    int rc = vtb_csv_real(t, row, (size_t)col, out, err);
+    int rc = vtb__compare_read_number(t, row, (size_t)col, out, err);
     if (rc != 0 || (isfinite(*out) && *out >= 0))
         return rc;
     const char *text = vtb_csv_cell(t, row, (size_t)col);
@@ -102,15 +140,49 @@ static int find_identity(const struct vtb_csv_table *t, size_t *key_col, size_t 
     return vtb_csv_require(t, required_results, err);
 }
 
+/*
+ * The text an axis value is matched by: a plain decimal number in its
+ * shortest form that reads back the same ("0.0", "0", "0e0" and "-0" are
+ * all "0"; "0.50" is "0.5"; "1e3" is "1000"), so that two files that wrote one value two
+ * ways match; any other text as it is. Numbers beyond 2^53, which a double
+ * cannot hold exactly, stay as written. Returns text or buf.
+ */
+static const char *axis_text(const char *text, char *buf, size_t size)
+{
+    double v = vtb__compare_plain_decimal(text) ? strtod(text, NULL) : NAN;
+    if (!(fabs(v) < 9007199254740992.0))
+        return text;
+    if (v == floor(v)) {
+        snprintf(buf, size, "%.0f", v == 0 ? 0.0 : v);
+        return buf;
+    }
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+/* The text of identifying column k of row r: scenario and impl as they
+ * are, an axis by axis_text. */
+static const char *key_text(const struct vtb_csv_table *t, size_t r, size_t k,
+                            const size_t *key_col, char *buf, size_t size)
+{
+    const char *text = vtb_csv_cell(t, r, key_col[k]);
+    return k < 2 ? text : axis_text(text, buf, size);
+}
+
 /* Copies each row's identifying texts into one string per row: what
  * matching, labels and messages need once the table is gone. */
 static int copy_keys(struct vtb_compare_side *s, const struct vtb_csv_table *t,
                      const size_t *key_col, struct vtb_error *err)
 {
     size_t total = 0;
+    char buf[32];
     for (size_t r = 0; r < t->rows; r++)
         for (size_t k = 0; k < s->key_count; k++)
-            total += strlen(vtb_csv_cell(t, r, key_col[k])) + 1;
+            total += strlen(key_text(t, r, k, key_col, buf, sizeof(buf))) + 1;
     s->keys = malloc(total > 0 ? total : 1);
     s->key_start = malloc((t->rows + 1) * sizeof(*s->key_start));
     if (s->keys == NULL || s->key_start == NULL)
@@ -119,7 +191,7 @@ static int copy_keys(struct vtb_compare_side *s, const struct vtb_csv_table *t,
     for (size_t r = 0; r < t->rows; r++) {
         s->key_start[r] = (uint32_t)at;
         for (size_t k = 0; k < s->key_count; k++) {
-            const char *text = vtb_csv_cell(t, r, key_col[k]);
+            const char *text = key_text(t, r, k, key_col, buf, sizeof(buf));
             size_t n = strlen(text) + 1;
             memcpy(s->keys + at, text, n);
             at += n;
@@ -173,9 +245,9 @@ static int read_row(const struct vtb_csv_table *t, size_t r, const struct figure
         rc = vtb__compare_read_figure(t, r, c->floor, &floor_ns, err);
     row->hit_ratio_target = row->cell_index = NAN;
     if (rc == 0 && c->hit >= 0)
-        rc = vtb_csv_real(t, r, (size_t)c->hit, &row->hit_ratio_target, err);
+        rc = vtb__compare_read_number(t, r, (size_t)c->hit, &row->hit_ratio_target, err);
     if (rc == 0 && c->cell >= 0)
-        rc = vtb_csv_real(t, r, (size_t)c->cell, &row->cell_index, err);
+        rc = vtb__compare_read_number(t, r, (size_t)c->cell, &row->cell_index, err);
     /* pool_misses is summed over repetitions; ops is per repetition. */
     double total_ops = ops * reps;
     row->metric[VTB_COMPARE_POOL_MISSES_PER_OP] =
@@ -276,6 +348,9 @@ int vtb_compare_side_read_rounds(struct vtb_compare_side *s, struct vtb_error *e
     if (in == NULL)
         return 0; /* read already, or made from tables */
     int rc = vtb_run_input_read_samples(in, samples_columns, err);
+    /* The samples may have shown the run inconsistent (allowed, or rc says). */
+    s->state = in->state;
+    snprintf(s->reason, sizeof(s->reason), "%s", in->reason);
     if (rc == 0 && in->has_samples) {
         snprintf(s->samples_path, sizeof(s->samples_path), "%s", in->samples_path);
         rc = vtb__compare_join_samples(s, &in->samples, err);

@@ -17,7 +17,13 @@
  * The side fails closed: what cannot be judged is refused, with the file,
  * the line and the column, rather than passed (VTB_ESYNTAX):
  *   - a results file without one of the identifying columns (a row of it
- *     cannot say which cell it is), or without ops or repetitions;
+ *     cannot say which cell it is), or without ops, repetitions or a
+ *     metric's column (ns_per_op, allocs_per_op, bytes_per_op,
+ *     requested_bytes_per_op, pool_misses, errors, value_mismatches,
+ *     instructions_per_op: vtbench writes them all, and a gate without a
+ *     metric's column would pass it unjudged);
+ *   - a number not written as vtbench writes one (plain decimal: "0x10",
+ *     " 5" or "+5" are refused, vtb__compare_read_number);
  *   - two rows with the same identity (vtb__compare_index_rows) and the
  *     samples' own duplicates (vtb__compare_join_samples);
  *   - a count, size or time that is negative or not finite ("inf", "nan")
@@ -26,6 +32,9 @@
  *     ns_per_op and floor_ns. An empty field means "not measured" (NaN), as
  *     vtbench writes it, and is allowed.
  * A byte-order mark before the header is skipped by the CSV reader.
+ *
+ * Rows are matched by their identifying texts, each axis's plain decimal
+ * numbers in one canonical form ("0.0" and "0" are one hit ratio).
  */
 #ifndef VTB_COMPARE_SIDE_H
 #define VTB_COMPARE_SIDE_H
@@ -132,5 +141,17 @@ const char *vtb_compare_side_key(const struct vtb_compare_side *s, size_t row, s
  */
 int vtb__compare_read_figure(const struct vtb_csv_table *t, size_t row, long col, double *out,
                              struct vtb_error *err);
+
+/*
+ * A number from column col of row, as the CSV reader reads it, refused
+ * with VTB_ESYNTAX ("FILE:LINE: COLUMN: '0x10' is not a plain decimal
+ * number") unless it is written as vtbench writes numbers: plain decimal,
+ * -?D+(.D+)?([eE][+-]?D+)? without leading zeros (vtb__compare_plain_decimal).
+ * An empty field (NaN) and "inf"/"nan" (for the caller to refuse or not)
+ * pass through.
+ */
+int vtb__compare_read_number(const struct vtb_csv_table *t, size_t row, size_t col, double *out,
+                             struct vtb_error *err);
+bool vtb__compare_plain_decimal(const char *text);
 
 #endif /* VTB_COMPARE_SIDE_H */
