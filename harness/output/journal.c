@@ -195,7 +195,61 @@ static int take_line(FILE *const files[], const char *line, size_t len, char wan
     return 0;
 }
 
-/* Reads the headers, then every intact cell block. */
+/* The cell block at pos, when it is intact: its C line parses and is
+ * followed by as many bytes as it says, whose hash it gives. Sets *len (of
+ * the C line) and *bytes (of its rows), and *sized when at least the C
+ * line parsed (whatever the rest). */
+static bool intact_at(const char *data, size_t size, size_t pos, size_t *len, size_t *bytes,
+                      bool *sized)
+{
+    const char *nl = memchr(data + pos, '\n', size - pos);
+    size_t cell;
+    uint64_t hash;
+    char line[128];
+    *sized = false;
+    *len = nl != NULL ? (size_t)(nl - data - pos) : 0;
+    if (nl == NULL || *len >= sizeof(line))
+        return false;
+    memcpy(line, data + pos, *len);
+    line[*len] = '\0';
+    if (sscanf(line, "C %zu %zu %" SCNx64, &cell, bytes, &hash) != 3)
+        return false;
+    *sized = true;
+    return *bytes <= size - (pos + *len + 1) && fnv1a(data + pos + *len + 1, *bytes) == hash;
+}
+
+/*
+ * Whether the damaged block at pos is the torn last write (a crash in the
+ * middle of one append) rather than damage before the end: only the last
+ * write can be torn, so a block whose declared end falls short of the
+ * file's, or an intact block anywhere after it, means the journal was
+ * damaged after it was written.
+ */
+static bool torn_last(const char *data, size_t size, size_t pos, size_t len, size_t bytes,
+                      bool sized)
+{
+    if (sized && bytes < size - (pos + len + 1))
+        return false;
+    for (size_t at = pos + 1; at < size; at++) {
+        size_t l, b;
+        bool s;
+        if (data[at - 1] == '\n' && data[at] == 'C' && intact_at(data, size, at, &l, &b, &s))
+            return false;
+    }
+    return true;
+}
+
+/* The line of the journal that byte pos begins, from 1. */
+static size_t line_of(const char *data, size_t pos)
+{
+    size_t line = 1;
+    for (size_t i = 0; i < pos; i++)
+        line += data[i] == '\n';
+    return line;
+}
+
+/* Reads the headers, then every intact cell block; at the first damaged
+ * one, says whether it was a torn last write or damage before the end. */
 static int parse(const char *data, size_t size, FILE *const files[],
                  struct vtb_journal_contents *out)
 {
@@ -209,21 +263,12 @@ static int parse(const char *data, size_t size, FILE *const files[],
         pos = (size_t)(nl - data) + 1;
     }
     while (pos < size) {
-        const char *nl = memchr(data + pos, '\n', size - pos);
-        size_t cell, bytes;
-        uint64_t hash;
-        char line[128];
-        size_t len = nl != NULL ? (size_t)(nl - data - pos) : 0;
-        if (nl == NULL || len >= sizeof(line)) {
+        size_t len, bytes;
+        bool sized;
+        if (!intact_at(data, size, pos, &len, &bytes, &sized)) {
             out->torn = true;
-            break;
-        }
-        memcpy(line, data + pos, len);
-        line[len] = '\0';
-        if (sscanf(line, "C %zu %zu %" SCNx64, &cell, &bytes, &hash) != 3 ||
-            bytes > size - (pos + len + 1) ||
-            fnv1a(data + pos + len + 1, bytes) != hash) {
-            out->torn = true;
+            out->damaged = !torn_last(data, size, pos, len, bytes, sized);
+            out->damaged_line = out->damaged ? line_of(data, pos) : 0;
             break;
         }
         const char *rows = data + pos + len + 1;

@@ -21,8 +21,12 @@
  *   R <file> <row>                          the cell's rows
  * <file> is results, samples or percentiles; <bytes> is the length of the
  * R lines that follow and <checksum> their FNV-1a 64-bit hash in hex. A
- * cell whose bytes are short (a torn write) or whose hash differs is not
- * recovered, and nor is anything after it.
+ * cell whose bytes are short or whose hash differs is not recovered, and
+ * nor is anything after it. Only the last append can be torn (a crash in
+ * the middle of its write): a damaged cell at the end of the file is that,
+ * and benign; one followed by more of the file (its declared end short of
+ * the file's, or an intact cell after it) is damage done to the journal
+ * after it was written, and its reader says so (damaged).
  */
 #ifndef VTB_JOURNAL_H
 #define VTB_JOURNAL_H
@@ -59,7 +63,10 @@ struct vtb_journal_contents {
     char *csv[VTB_CSV_FILE_COUNT]; /* the rebuilt files: header and rows, NUL-terminated */
     size_t size[VTB_CSV_FILE_COUNT];
     unsigned cells;                /* cells recovered */
-    bool torn;                     /* a damaged or partial cell at the end was dropped */
+    bool torn;                     /* a partial or damaged cell was dropped, and all after it */
+    bool damaged;                  /* and it was not the torn last write but damage before
+                                    * the end of the journal */
+    size_t damaged_line;           /* the journal's line where that cell begins, from 1 */
 };
 
 /*

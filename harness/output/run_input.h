@@ -23,6 +23,26 @@
  * A run that is not complete is refused (VTB_EINVAL, one line saying why)
  * unless the caller allows it, and then its tables are what it holds: the
  * files, or the journal's cells when the files were never published.
+ *
+ * A run whose context.json says complete must also agree with itself, or
+ * it is inconsistent, refused the same way (a cut file must not pass for a
+ * run that measured less):
+ *   - context.json has what vtbench always writes there: "status" (and it
+ *     is "complete"), the counts "cell_count", "cells_done" (equal to
+ *     cell_count) and "impl_count", and "outputs", each {"reporter", "ok"}
+ *     with ok true and one of them csv; a name given twice in any object
+ *     makes the file corrupt (json_reader.h);
+ *   - results.csv is there, with columns cell_index, impl and repetitions,
+ *     and exactly cells_done x impl_count rows: every cell of the run
+ *     (cell_index below cell_count) with one row per implementation, as the
+ *     runner emits them (measure/runner.h: a cell yields a record for
+ *     every implementation, or the run fails);
+ *   - when outputs says samples.csv was written (a baseline of an
+ *     instruction-count run is saved without it, baseline.h), it is there
+ *     and holds, for each results row, as many rounds as its repetitions
+ *     say, and none of a row that results.csv does not have.
+ * cell_index and repetitions must be plain decimal counts (no "0x10",
+ * " 3" or "3.0"): VTB_ESYNTAX, "FILE:LINE: COLUMN: ...".
  */
 #ifndef VTB_RUN_INPUT_H
 #define VTB_RUN_INPUT_H
@@ -46,7 +66,18 @@ enum vtb_run_state {
     VTB_RUN_INCOMPLETE, /* context.json says not, or is corrupt */
     VTB_RUN_RECOVERED,  /* no context.json: the tables come from the journal */
     VTB_RUN_UNKNOWN,    /* no context.json and no journal: a bare table */
+    VTB_RUN_INCONSISTENT, /* context.json says complete, the files disagree (see the top) */
 };
+
+/* What the context.json of a run that says it is complete claims. */
+struct vtb_run_claim {
+    unsigned cell_count, cells_done, impl_count;
+    bool instructions_mode;
+    bool samples_written; /* outputs has the samples reporter */
+};
+
+/* A results row's rounds, for checking samples.csv against it (private). */
+struct vtb__run_rounds;
 
 struct vtb_run_input {
     char path[VTB_RUN_INPUT_PATH_MAX];        /* as given */
@@ -60,19 +91,24 @@ struct vtb_run_input {
     unsigned cells_recovered;                 /* from the journal (from_journal) */
     bool from_journal;                        /* the tables were rebuilt from DIR/journal */
     bool journal_torn;                        /* a damaged last record of it was dropped */
+    size_t journal_damaged_line;              /* damage before its end, at this line; 0: none */
     struct vtb_csv_table results;
     struct vtb_csv_table samples;             /* valid when has_samples */
     struct vtb_csv_table percentiles;         /* valid when has_percentiles */
     bool has_samples, has_percentiles;
     struct vtb_json_doc context;              /* valid when has_context */
     bool has_context;
+    unsigned flags;                           /* as opened */
+    struct vtb_run_claim claim;               /* what context.json claims, when complete */
+    struct vtb__run_rounds *rounds;           /* results rows' rounds, sorted; NULL unless */
+    size_t round_rows;                        /* samples.csv is still to be checked */
 };
 
 /*
  * Opens the run at path (see the top). Returns 0; VTB_EINVAL when the run is
  * not complete and that is not allowed ("PATH: not a complete run: REASON;
- * refused (pass --allow-incomplete ...)", one line), or a run with no
- * results at all; VTB_ENOTFOUND when nothing is there; the CSV reader's
+ * refused (pass --allow-incomplete ...)", one line; "PATH: inconsistent
+ * run: ..." for an inconsistent one), or a run with no results at all; VTB_ENOTFOUND when nothing is there; the CSV reader's
  * VTB_ESYNTAX/VTB_ERANGE for a malformed table; VTB_EIO; VTB_ENOMEM. Free
  * with vtb_run_input_close (also after an error).
  */
@@ -97,14 +133,17 @@ int vtb_run_input_open_columns(struct vtb_run_input *in, const char *path, unsig
  * tables at once (it may vtb_csv_free in->results first; close stays
  * safe). From the journal when the results came from it. Returns 0 also
  * when there are no samples (has_samples stays false); the CSV reader's
- * and the journal's errors otherwise.
+ * and the journal's errors otherwise. Checks the samples of a complete run
+ * (see the top): VTB_EINVAL for an inconsistent one unless allowed, which
+ * then returns 0 with state and reason saying so.
  */
 int vtb_run_input_read_samples(struct vtb_run_input *in, const char *const *columns,
                                struct vtb_error *err);
 
 void vtb_run_input_close(struct vtb_run_input *in);
 
-/* "complete", "incomplete", "recovered from its journal", "without context.json". */
+/* "complete", "incomplete", "recovered from its journal", "without
+ * context.json", "inconsistent". */
 const char *vtb_run_state_name(enum vtb_run_state state);
 
 #endif /* VTB_RUN_INPUT_H */

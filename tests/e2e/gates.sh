@@ -12,7 +12,13 @@
 #     regression in what is there;
 #   - compare whose stdout is /dev/full exits 1;
 #   - a run whose final files filled the disk (the issue's 240 KiB tmpfs;
-#     needs root to mount, skipped otherwise) is refused by baseline.
+#     needs root to mount, skipped otherwise) is refused by baseline;
+#   - a run whose context.json says complete but whose files disagree with
+#     it (results.csv or samples.csv cut back, context.json reduced to
+#     "complete": true, a status of interrupted, "complete" given twice) is
+#     refused by compare, baseline and report; a baseline without the
+#     allocs_per_op column, a number written 0x10 are refused; "0.0" and
+#     "0" are one hit ratio; a journal damaged before its end is damage.
 #   gates.sh VTBENCH SOURCE_DIR
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -210,6 +216,107 @@ expect_exit 0 "report --allow-incomplete, killed" "$vtbench" report "$killed" --
 expect_stderr "2 completed cell\\(s\\) recovered from its journal" "report: the recovery is said"
 [[ -s "$scratch/report/report.md" ]] || fail "report --allow-incomplete wrote no report.md"
 ok "SIGKILL after two cells: report --allow-incomplete recovers them too"
+
+# 9. A run whose context.json says complete must agree with itself: a copy
+# of the reference with a file cut back or its context.json reduced is
+# inconsistent, refused everywhere (the report too), and used only with
+# --allow-incomplete, with a warning.
+# spoil NAME: a copy of the reference run as $scratch/NAME, printed.
+spoil() {
+    rm -rf "${scratch:?}/$1"
+    cp -r "$reference" "$scratch/$1"
+    echo "$scratch/$1"
+}
+# edit_csv FILE PYTHON: rewrites FILE's rows (a list of dicts, "rows", with
+# "header" its columns) by the Python statements given.
+edit_csv() {
+    python3 - "$1" "$2" <<'PY'
+import csv, sys
+path, code = sys.argv[1], sys.argv[2]
+with open(path, newline="") as f:
+    reader = csv.DictReader(f)
+    header, rows = list(reader.fieldnames), list(reader)
+exec(code)
+with open(path, "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=header, lineterminator="\r\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+PY
+}
+expect_inconsistent() {
+    local what="$1" run="$2" pattern="$3"
+    refused_everywhere "$what" "$run" "^vtbench: (compare|baseline): .*: inconsistent run: $pattern; refused \(pass --allow-incomplete"
+    expect_refused "report, $what" "inconsistent run: $pattern" \
+        "$vtbench" report "$run" --out "$scratch/report-refused"
+    expect_exit 0 "compare --allow-incomplete, $what" "$vtbench" compare --time-gate off \
+        --allow-incomplete "$reference" "$run"
+    expect_stderr "warning: new .*: inconsistent \($pattern\); compared as it is" "$what: warning"
+    ok "$what: inconsistent, refused by compare, baseline and report ($(cut -c1-160 "$scratch/err"))"
+}
+run="$(spoil cut)"
+edit_csv "$run/results.csv" 'rows[:] = rows[:1]'
+expect_inconsistent "results.csv cut to 1 of 9 rows" "$run" \
+    "results.csv has 1 row but context.json says 9 \(3 cells x 3 implementations\)"
+run="$(spoil cut-samples)"
+edit_csv "$run/samples.csv" 'rows[:] = rows[:-1]'
+expect_inconsistent "samples.csv without its last round" "$run" \
+    "samples.csv has 1 round\(s\) of results.csv line 10 \(cell 2\) but it says 2 repetitions"
+rm "$run/samples.csv"
+expect_inconsistent "samples.csv removed" "$run" \
+    "no samples.csv, though context.json says it was written"
+run="$(spoil bare-context)"
+echo '{"complete": true}' >"$run/context.json"
+expect_inconsistent "context.json of only \"complete\": true" "$run" \
+    "context.json says \"complete\": true but has no string \"status\" \(vtbench writes it in every run\)"
+run="$(spoil interrupted-status)"
+sed -i 's/"status": "complete"/"status": "interrupted"/' "$run/context.json"
+expect_inconsistent "\"status\": \"interrupted\" beside \"complete\": true" "$run" \
+    "context.json says \"complete\": true but \"status\": \"interrupted\""
+run="$(spoil twice)"
+sed -i 's/"complete": true,/"complete": true, "complete": false,/' "$run/context.json"
+refused_everywhere "\"complete\" given twice" "$run" \
+    "not a complete run: corrupt context.json: .*context.json:2:[0-9]+: duplicate member name \"complete\""
+ok "\"complete\" given twice in context.json: refused as corrupt"
+
+# 10. A baseline without a metric's column is refused, not judged n/a.
+expect_exit 0 "baseline of the reference" "$vtbench" baseline "$reference" ref \
+    --dir "$scratch/bl"
+edit_csv "$scratch/bl/ref.csv" 'header.remove("allocs_per_op")'
+expect_refused "compare, a baseline without allocs_per_op" \
+    "^vtbench: compare: .*ref.csv:1: missing column 'allocs_per_op'$" \
+    "$vtbench" compare --time-gate off "$scratch/bl/ref.csv" "$reference"
+ok "a baseline without allocs_per_op: refused ($(cat "$scratch/err"))"
+
+# 11. Numbers are plain decimal; a numeric axis matches by value.
+run="$(spoil hex)"
+edit_csv "$run/results.csv" 'rows[1]["ns_per_op"] = "0x10"'
+expect_refused "compare, ns_per_op=0x10" \
+    "results.csv:3: ns_per_op: '0x10' is not a plain decimal number" \
+    "$vtbench" compare --time-gate off "$reference" "$run"
+run="$(spoil respelled)"
+edit_csv "$run/results.csv" 'for r in rows: r["hit_ratio_target"] = "0.0"'
+expect_exit 0 "compare, hit_ratio_target 0.0 against 0" "$vtbench" compare --time-gate off \
+    "$reference" "$run"
+grep -q "^cells: 9 matched, 0 only in base, 0 only in new" "$scratch/out" ||
+    fail "hit_ratio_target 0.0 against 0: $(cells_line)"
+ok "ns_per_op=0x10 refused; hit_ratio_target 0.0 matches 0 (9 cells matched)"
+
+# 12. A killed run's journal damaged before its end is reported as damage,
+# not as a torn last record.
+rm -rf "$scratch/damaged"
+cp -r "$killed" "$scratch/damaged"
+python3 - "$scratch/damaged/journal" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+first = data.index(b"\nR results ") + 12   # inside the first cell's rows
+data[first] ^= 0x01
+open(sys.argv[1], "wb").write(data)
+PY
+expect_refused "compare, a journal damaged in its first cell" \
+    "not a complete run: .*0 completed cell\(s\) recovered from its journal; the journal is damaged at line [0-9]+, before its end \(not a torn last write\)" \
+    "$vtbench" compare --time-gate off "$reference" "$scratch/damaged"
+grep -q "torn last record" "$scratch/err" && fail "a damaged journal was called torn: $(cat "$scratch/err")"
+ok "a journal damaged before its end: $(cut -c1-200 "$scratch/err")"
 
 if [[ -n "$skipped" ]]; then
     echo "SKIP: $skipped" >&2
