@@ -87,7 +87,7 @@
          VTB_KEY_COMPARE | VTB_KEY_CHART, "miss_latency", NULL,                               \
          "Backend latency of a miss (backend = sim); 0 completes on the next loop turn. "    \
          "measured: the median round trip of the run's Redis server, probed through the "     \
-         "same miss path at the start of the run (docs/backends.md).")                        \
+         "same miss path right before the cell runs (docs/backends.md).")                      \
     AXIS(completion, enum vtb_completion_mode, vtb_type_completion, "loop", 0, 0,              \
          VTB_KEY_COMPARE | VTB_KEY_CHART, "completion", NULL,                                 \
          "Where a miss completes: a timer on the worker's own loop, or a separate "          \
