@@ -1526,6 +1526,48 @@ static void test_runs_that_are_not_complete_are_refused(void **state)
     rm_dir(dir);
 }
 
+/* One value written several ways gets one axis text, and the shortcut for
+ * texts already in shortest form agrees with the formatting it skips: every
+ * spelling of a value (fixed with 1 to 6 decimals when exact, %g, %.17g,
+ * %e) matches every other, over values like the axes hold. */
+static void test_axis_text_spellings(void **state)
+{
+    (void)state;
+    static const char *const formats[] = {"%.17g", "%g", "%e", "%.1f", "%.2f", "%.3f", "%.6f"};
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* 1 to 6 significant digits, scaled by 10^-6 .. 10^6, either sign. */
+        int digits = 1 + (int)(x % 6);
+        int scale = (int)((x >> 8) % 13) - 6;
+        double mantissa = (double)((x >> 16) % 1000000u);
+        double v = mantissa / pow(10.0, 6 - digits) * pow(10.0, scale);
+        if ((x >> 40) & 1)
+            v = -v;
+        char first[40], text[40], buf[40], canon[40];
+        snprintf(first, sizeof(first), "%.17g", v);
+        snprintf(canon, sizeof(canon), "%s", vtb__compare_axis_text(first, buf, sizeof(buf)));
+        for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+            snprintf(text, sizeof(text), formats[f], v);
+            if (strtod(text, NULL) != v)
+                continue; /* a rounded spelling is another value */
+            const char *got = vtb__compare_axis_text(text, buf, sizeof(buf));
+            if (strcmp(got, canon) != 0)
+                fail_msg("%s and %s (both %.17g) gave %s and %s", first, text, v, canon, got);
+        }
+    }
+    char buf[40];
+    assert_string_equal(vtb__compare_axis_text("0.0", buf, sizeof(buf)), "0");
+    assert_string_equal(vtb__compare_axis_text("-0", buf, sizeof(buf)), "0");
+    assert_string_equal(vtb__compare_axis_text("0.50", buf, sizeof(buf)), "0.5");
+    assert_string_equal(vtb__compare_axis_text("1e3", buf, sizeof(buf)), "1000");
+    assert_string_equal(vtb__compare_axis_text("0.8", buf, sizeof(buf)), "0.8");
+    assert_string_equal(vtb__compare_axis_text("0.00001", buf, sizeof(buf)), "1e-05");
+    assert_string_equal(vtb__compare_axis_text("seqlock", buf, sizeof(buf)), "seqlock");
+}
+
 static void test_tolerance_parsing(void **state)
 {
     (void)state;
@@ -1802,6 +1844,7 @@ int main(void)
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_byte_order_mark_is_read_through),
         cmocka_unit_test(test_runs_that_are_not_complete_are_refused),
+        cmocka_unit_test(test_axis_text_spellings),
         cmocka_unit_test(test_tolerance_parsing),
         cmocka_unit_test(test_baseline),
         cmocka_unit_test(test_cli_exit_codes),

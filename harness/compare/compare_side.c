@@ -140,6 +140,42 @@ static int find_identity(const struct vtb_csv_table *t, size_t *key_col, size_t 
     return vtb_csv_require(t, required_results, err);
 }
 
+/* Whether text is already what vtb__compare_axis_text would make of it, decided
+ * without formatting: a plain decimal with at most 15 significant digits
+ * (so no shorter text reads back as the same double), no exponent, no
+ * "-0", and either an integer or a fraction whose last digit is not 0 and
+ * that is at least 1e-4 (where %g would switch to an exponent). Nearly every
+ * axis value vtbench writes passes, which keeps the formatting off an 80k-row
+ * file's path. */
+static bool canonical_already(const char *text)
+{
+    const char *p = text;
+    if (*p == '-') {
+        p++;
+        if (p[0] == '0' && p[1] == '\0')
+            return false;
+    }
+    size_t int_digits = strspn(p, "0123456789");
+    if (int_digits == 0 || (int_digits > 1 && *p == '0'))
+        return false;
+    const char *q = p + int_digits;
+    if (*q == '\0')
+        return int_digits <= 15;
+    if (*q != '.')
+        return false;
+    size_t frac_digits = strspn(q + 1, "0123456789");
+    if (frac_digits == 0 || q[1 + frac_digits] != '\0' || q[frac_digits] == '0')
+        return false;
+    size_t significant = int_digits + frac_digits;
+    if (int_digits == 1 && *p == '0') {
+        size_t zeros = strspn(q + 1, "0");
+        if (zeros > 3)
+            return false;
+        significant = frac_digits - zeros;
+    }
+    return significant <= 15;
+}
+
 /*
  * The text an axis value is matched by: a plain decimal number in its
  * shortest form that reads back the same ("0.0", "0", "0e0" and "-0" are
@@ -147,8 +183,10 @@ static int find_identity(const struct vtb_csv_table *t, size_t *key_col, size_t 
  * ways match; any other text as it is. Numbers beyond 2^53, which a double
  * cannot hold exactly, stay as written. Returns text or buf.
  */
-static const char *axis_text(const char *text, char *buf, size_t size)
+const char *vtb__compare_axis_text(const char *text, char *buf, size_t size)
 {
+    if (canonical_already(text))
+        return text;
     double v = vtb__compare_plain_decimal(text) ? strtod(text, NULL) : NAN;
     if (!(fabs(v) < 9007199254740992.0))
         return text;
@@ -165,12 +203,12 @@ static const char *axis_text(const char *text, char *buf, size_t size)
 }
 
 /* The text of identifying column k of row r: scenario and impl as they
- * are, an axis by axis_text. */
+ * are, an axis by vtb__compare_axis_text. */
 static const char *key_text(const struct vtb_csv_table *t, size_t r, size_t k,
                             const size_t *key_col, char *buf, size_t size)
 {
     const char *text = vtb_csv_cell(t, r, key_col[k]);
-    return k < 2 ? text : axis_text(text, buf, size);
+    return k < 2 ? text : vtb__compare_axis_text(text, buf, size);
 }
 
 /* Copies each row's identifying texts into one string per row: what

@@ -154,4 +154,10 @@ int vtb__compare_read_number(const struct vtb_csv_table *t, size_t row, size_t c
                              struct vtb_error *err);
 bool vtb__compare_plain_decimal(const char *text);
 
+/* The text an axis value is matched by (buf holds at least 32 bytes): a
+ * plain decimal number in its shortest form that reads back as the same
+ * double, so that one value written two ways matches; other text as it is.
+ * Returns text or buf. */
+const char *vtb__compare_axis_text(const char *text, char *buf, size_t size);
+
 #endif /* VTB_COMPARE_SIDE_H */
