@@ -223,9 +223,19 @@ bool vtb__chart_hit_ratio_swept(const struct vtb__report_data *d, char *note)
 {
     size_t n = vtb__report_axis_distinct(d, VTB_AXIS_hit_ratio);
 
+    size_t complete = 0;
+
     if (n >= 2)
         return true;
-    if (n == 0)
+    for (size_t c = 0; c < d->ncells; c++)
+        complete += d->cells[c].complete;
+    /* The values counted are the complete cells': with none, the run's
+     * hit ratios were not looked at. */
+    if (complete == 0)
+        vtb__chart_note(note, "no cell has a row of every one of the run's %zu implementations, "
+                              "so no cell can be compared across them",
+                        d->nimpls);
+    else if (n == 0)
         vtb__chart_note(note, "the hit ratio is not set in this run (emergent mode: it follows "
                               "from the key distribution), so there is no hit-ratio axis");
     else

@@ -2,7 +2,9 @@
  * Running gnuplot for `vtbench report` (see gnuplot.h): the -e text, the
  * search for the templates, and one child process per rendered file.
  *
- * gnuplot runs with stdin and stdout on /dev/null and its stderr captured.
+ * gnuplot runs with stdin and stdout on /dev/null and its stderr captured,
+ * in a process group of its own, watched: a stop or its time limit kills
+ * that group (by its ID, which stays ours until the child is reaped).
  * The templates are written to be silent, so anything on stderr (a syntax
  * error, "no valid points", a font problem) fails the chart rather than
  * leaving an empty or wrong one behind unnoticed.
@@ -12,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -179,46 +184,67 @@ static int gnuplot_missing(const char *program, struct vtb_error *err)
                          program, strcmp(program, "gnuplot") == 0 ? " on PATH" : "");
 }
 
-/*
- * Reads fd to its end into text (size bytes), whitespace collapsed, and
- * returns the length. gnuplot echoes the failing command before the
- * message, so when the text is long its tail is what matters: the last
- * 300 bytes, marked with "...", are what *tail points at.
- */
-static size_t read_stderr(int fd, char *text, size_t size, const char **tail)
+int vtb__gp_timeout(double default_s, double *seconds, struct vtb_error *err)
 {
-    size_t len = 0;
+    const char *env = getenv("VTB_GNUPLOT_TIMEOUT");
+    char *end = NULL;
+    double s;
 
-    for (;;) {
-        char chunk[512];
-        ssize_t got = read(fd, chunk, sizeof(chunk));
-
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        for (ssize_t k = 0; k < got && len + 1 < size; k++) {
-            bool space = chunk[k] == ' ' || chunk[k] == '\n' || chunk[k] == '\t' ||
-                         chunk[k] == '\r';
-            if (space && (len == 0 || text[len - 1] == ' '))
-                continue;
-            text[len++] = space ? ' ' : chunk[k];
-        }
-    }
-    text[len] = '\0';
-    if (len > 300)
-        memcpy(text + len - 300, "...", 3);
-    *tail = len > 300 ? text + len - 300 : text;
-    return len;
+    *seconds = default_s;
+    if (env == NULL || env[0] == '\0')
+        return 0;
+    errno = 0;
+    s = strtod(env, &end);
+    if (end == env || *end != '\0' || errno != 0 || !(s > 0) || s > 86400.0 * 365)
+        return vtb_error_set(err, VTB_EINVAL,
+                             "VTB_GNUPLOT_TIMEOUT=%s: expected seconds > 0 (default %g)", env,
+                             default_s);
+    *seconds = s;
+    return 0;
 }
 
-/* Starts PROGRAM -e VARS TEMPLATE with its stderr on a pipe whose read end
- * comes back in *errfd. */
+/* gnuplot's stderr, whitespace collapsed. */
+struct gp_stderr {
+    char text[16384];
+    size_t len;
+};
+
+static void stderr_take(struct gp_stderr *e, const char *chunk, size_t got)
+{
+    for (size_t k = 0; k < got && e->len + 1 < sizeof(e->text); k++) {
+        bool space = chunk[k] == ' ' || chunk[k] == '\n' || chunk[k] == '\t' || chunk[k] == '\r';
+        if (space && (e->len == 0 || e->text[e->len - 1] == ' '))
+            continue;
+        e->text[e->len++] = space ? ' ' : chunk[k];
+    }
+    e->text[e->len] = '\0';
+}
+
+/* gnuplot echoes the failing command before the message, so when the text
+ * is long its tail is what matters: the last 300 bytes, marked "...". */
+static const char *stderr_tail(struct gp_stderr *e)
+{
+    if (e->len <= 300)
+        return e->text;
+    memcpy(e->text + e->len - 300, "...", 3);
+    return e->text + e->len - 300;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Starts PROGRAM -e VARS TEMPLATE in a process group of its own, with its
+ * stderr on a pipe whose read end comes back in *errfd. */
 static int spawn_gnuplot(const char *program, const char *vars, const char *template_path,
                          pid_t *pid, int *errfd, struct vtb_error *err)
 {
     char *argv[] = {(char *)program, (char *)"-e", (char *)vars, (char *)template_path, NULL};
     posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
     int pipefd[2], rc;
 
     if (pipe2(pipefd, O_CLOEXEC) != 0)
@@ -228,7 +254,12 @@ static int spawn_gnuplot(const char *program, const char *vars, const char *temp
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pipefd[1], STDERR_FILENO);
-    rc = posix_spawnp(pid, program, &actions, NULL, argv, environ);
+    /* Its own group, so that stopping it kills what it started too. */
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    rc = posix_spawnp(pid, program, &actions, &attr, argv, environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     close(pipefd[1]);
     if (rc != 0) {
@@ -241,37 +272,102 @@ static int spawn_gnuplot(const char *program, const char *vars, const char *temp
     return 0;
 }
 
+/* How a gnuplot ended. */
+enum gp_end { GP_EXITED, GP_STOPPED, GP_TIMED_OUT };
+
+/*
+ * Reads pid's stderr from errfd until it ends, then waits for pid to exit,
+ * looking at the stop flag and the deadline at least every 20 ms (a signal
+ * interrupts the wait at once: the handlers do not restart calls). Leaves
+ * pid unreaped.
+ */
+static enum gp_end watch_gnuplot(const struct vtb__gp_chart *chart, pid_t pid, int errfd,
+                                 struct gp_stderr *e)
+{
+    double deadline = now_s() + chart->timeout_s;
+    bool eof = false;
+
+    for (;;) {
+        if (chart->stop != NULL && *chart->stop)
+            return GP_STOPPED;
+        if (now_s() >= deadline)
+            return GP_TIMED_OUT;
+        if (!eof) {
+            struct pollfd p = {.fd = errfd, .events = POLLIN};
+            char chunk[512];
+            ssize_t got;
+
+            if (poll(&p, 1, 20) <= 0)
+                continue;
+            got = read(errfd, chunk, sizeof(chunk));
+            if (got > 0)
+                stderr_take(e, chunk, (size_t)got);
+            else if (got == 0 || errno != EINTR)
+                eof = true;
+        } else {
+            siginfo_t info;
+            struct timespec pause = {0, 10 * 1000 * 1000};
+
+            /* WNOWAIT: the child stays a zombie, its PID and group ours
+             * until the caller reaps it. */
+            memset(&info, 0, sizeof(info));
+            if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 &&
+                errno != EINTR)
+                return GP_EXITED;
+            if (info.si_pid == pid)
+                return GP_EXITED;
+            nanosleep(&pause, NULL);
+        }
+    }
+}
+
 /* Runs gnuplot on one template: 0 when it exited 0 and said nothing. */
-static int run_gnuplot(const char *vars, const char *template_path, const char *chart,
-                       struct vtb_error *err)
+static int run_gnuplot(const struct vtb__gp_chart *chart, const char *vars,
+                       const char *template_path, const char *ext, struct vtb_error *err)
 {
     const char *program = gnuplot_program();
-    char errtext[16384];
-    const char *tail;
-    size_t errlen;
-    int errfd = -1, status, rc;
+    struct gp_stderr e = {.len = 0};
+    enum gp_end end;
+    int errfd = -1, status = 0, rc;
     pid_t pid = 0;
 
     rc = spawn_gnuplot(program, vars, template_path, &pid, &errfd, err);
     if (rc != 0)
         return rc;
-    errlen = read_stderr(errfd, errtext, sizeof(errtext), &tail);
+    if (chart->child_pid != NULL)
+        *chart->child_pid = (sig_atomic_t)pid;
+    end = watch_gnuplot(chart, pid, errfd, &e);
     close(errfd);
+    if (end != GP_EXITED) {
+        /* The group is still ours: its leader is not reaped yet. */
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+    }
+    if (chart->child_pid != NULL)
+        *chart->child_pid = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
             return vtb_error_set(err, VTB_EIO, "waiting for gnuplot: %s", strerror(errno));
     }
+    if (end == GP_STOPPED)
+        return vtb_error_set(err, VTB_EINTR, "chart %s.%s: interrupted; gnuplot was killed",
+                             chart->name, ext);
+    if (end == GP_TIMED_OUT)
+        return vtb_error_set(err, VTB_EIO,
+                             "gnuplot did not finish chart %s.%s within %g s and was killed "
+                             "(VTB_GNUPLOT_TIMEOUT sets the limit)",
+                             chart->name, ext, chart->timeout_s);
     /* 127 is what a child reports when it could not exec at all. */
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && errlen == 0)
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && e.len == 0)
         return gnuplot_missing(program, err);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return vtb_error_set(err, VTB_EIO, "gnuplot failed on chart %s (%s %d): %s", chart,
-                             WIFEXITED(status) ? "exit status" : "signal",
+        return vtb_error_set(err, VTB_EIO, "gnuplot failed on chart %s (%s %d): %s",
+                             chart->name, WIFEXITED(status) ? "exit status" : "signal",
                              WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-                             errlen > 0 ? tail : "(nothing on stderr)");
-    if (errlen > 0)
-        return vtb_error_set(err, VTB_EIO, "gnuplot complained about chart %s: %s", chart,
-                             tail);
+                             e.len > 0 ? stderr_tail(&e) : "(nothing on stderr)");
+    if (e.len > 0)
+        return vtb_error_set(err, VTB_EIO, "gnuplot complained about chart %s: %s",
+                             chart->name, stderr_tail(&e));
     return 0;
 }
 
@@ -315,7 +411,7 @@ int vtb__gp_render(const struct vtb__gp_chart *chart, const char *ext, struct vt
         rc = vtb_error_set(err, VTB_ENOMEM, NULL);
         goto out_abort;
     }
-    rc = run_gnuplot(vtb__gp_str(&vars), template_path, chart->name, err);
+    rc = run_gnuplot(chart, vtb__gp_str(&vars), template_path, ext, err);
     if (rc == 0)
         rc = vtb_atomic_file_close(&af, err);
     if (rc != 0)

@@ -12,6 +12,7 @@
 #ifndef VTB_GNUPLOT_H
 #define VTB_GNUPLOT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -58,6 +59,13 @@ void vtb__gp_tic_word(struct vtb__gp_text *list, const char *word);
  */
 int vtb__gp_find_templates(char *dir, size_t size, struct vtb_error *err);
 
+/*
+ * The time limit of one gnuplot: $VTB_GNUPLOT_TIMEOUT (seconds > 0, may be
+ * fractional), else default_s. Returns 0 or VTB_EINVAL (the variable is
+ * not such a number).
+ */
+int vtb__gp_timeout(double default_s, double *seconds, struct vtb_error *err);
+
 /* One chart to render. */
 struct vtb__gp_chart {
     const char *templates; /* the directory vtb__gp_find_templates found */
@@ -68,6 +76,9 @@ struct vtb__gp_chart {
     const char *scenario;  /* for titles */
     const char *build;     /* the build that produced the figures, for every chart */
     const char *vars;      /* the chart's own -e assignments */
+    double timeout_s;      /* vtb__gp_timeout's */
+    volatile sig_atomic_t *stop;      /* may be NULL: once set, gnuplot is killed */
+    volatile sig_atomic_t *child_pid; /* may be NULL: gnuplot's PID while it runs, else 0 */
 };
 
 /*
@@ -75,9 +86,13 @@ struct vtb__gp_chart {
  * `gnuplot -e VARS TEMPLATE` (or $VTB_GNUPLOT): written under a temporary
  * name and renamed into place only when gnuplot succeeded, said nothing on
  * stderr (the templates are written to be silent, so anything there is a
- * problem) and wrote something. Returns 0; VTB_EUNSUPPORTED (gnuplot or the
- * template is missing); VTB_EIO (gnuplot failed or complained: the tail of
- * its stderr is in the message; or the file cannot be written); VTB_ENOMEM.
+ * problem) and wrote something. gnuplot runs in a process group of its
+ * own; when it outlives chart->timeout_s, or *chart->stop is set, that
+ * group is killed, gnuplot is reaped and the temporary removed. Returns 0;
+ * VTB_EUNSUPPORTED (gnuplot or the template is missing); VTB_EIO (gnuplot
+ * failed, complained or timed out: the tail of its stderr is in the
+ * message; or the file cannot be written); VTB_EINTR (stopped);
+ * VTB_ENOMEM.
  */
 int vtb__gp_render(const struct vtb__gp_chart *chart, const char *ext, struct vtb_error *err);
 

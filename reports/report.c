@@ -146,7 +146,20 @@ static int give_gnuplot_files(struct vtb__report_data *d, const char *out_dir,
 /* Plans chart k and renders it as SVG and PNG (with its derived table as
  * NAME.csv when it has one), or removes its old files when it is skipped;
  * records what happened in outcome. */
-static int draw_chart(const struct vtb__report_data *d, const char *templates, size_t k,
+/* What every chart's gnuplot shares: the templates, the time limit, what
+ * stops it. */
+struct draw_env {
+    char templates[VTB_REPORT_PATH_MAX];
+    double timeout_s;
+    struct vtb_report_control control;
+};
+
+static bool stop_asked(const struct draw_env *env)
+{
+    return env->control.stop != NULL && *env->control.stop != 0;
+}
+
+static int draw_chart(const struct vtb__report_data *d, const struct draw_env *env, size_t k,
                       struct vtb_report_outcome *outcome, struct vtb_error *err)
 {
     const struct vtb__chart_def *def = &vtb__charts[k];
@@ -170,9 +183,12 @@ static int draw_chart(const struct vtb__report_data *d, const char *templates, s
     if (p.vars.failed || p.table.failed) {
         rc = vtb_error_set(err, VTB_ENOMEM, NULL);
     } else if (c->drawn) {
-        struct vtb__gp_chart chart = {templates,   outcome->out_dir,   def->name,
-                                      d->results_file, d->percentiles_file, d->scenario,
-                                      build,       vtb__gp_str(&p.vars)};
+        struct vtb__gp_chart chart = {env->templates,     outcome->out_dir,
+                                      def->name,          d->results_file,
+                                      d->percentiles_file, d->scenario,
+                                      build,              vtb__gp_str(&p.vars),
+                                      env->timeout_s,     env->control.stop,
+                                      env->control.child_pid};
 
         if (p.table.len > 0)
             rc = write_file(outcome->out_dir, table_name, vtb__gp_str(&p.table), err);
@@ -194,15 +210,27 @@ static int draw_chart(const struct vtb__report_data *d, const char *templates, s
 int vtb_report_generate(const char *run_dir, const char *out_dir, unsigned flags,
                         struct vtb_report_outcome *outcome, struct vtb_error *err)
 {
+    return vtb_report_generate_controlled(run_dir, out_dir, flags, NULL, outcome, err);
+}
+
+int vtb_report_generate_controlled(const char *run_dir, const char *out_dir, unsigned flags,
+                                   const struct vtb_report_control *control,
+                                   struct vtb_report_outcome *outcome, struct vtb_error *err)
+{
     struct vtb__report_data d;
-    char templates[VTB_REPORT_PATH_MAX];
+    struct draw_env env;
     int rc;
 
     if (run_dir == NULL || outcome == NULL)
         return vtb_error_set(err, VTB_EINVAL, "vtb_report_generate: NULL argument");
+    memset(&env, 0, sizeof(env));
+    if (control != NULL)
+        env.control = *control;
     rc = outcome_init(outcome, run_dir, out_dir, err);
     if (rc == 0)
-        rc = vtb__gp_find_templates(templates, sizeof(templates), err);
+        rc = vtb__gp_find_templates(env.templates, sizeof(env.templates), err);
+    if (rc == 0)
+        rc = vtb__gp_timeout(VTB_REPORT_GNUPLOT_TIMEOUT_S, &env.timeout_s, err);
     if (rc == 0)
         rc = vtb__report_data_load(&d, run_dir,
                                    flags & VTB_REPORT_ALLOW_INCOMPLETE
@@ -222,8 +250,14 @@ int vtb_report_generate(const char *run_dir, const char *out_dir, unsigned flags
         goto out_fini;
     }
     rc = give_gnuplot_files(&d, outcome->out_dir, err);
-    for (size_t k = 0; k < vtb__chart_count && rc == 0; k++)
-        rc = draw_chart(&d, templates, k, outcome, err);
+    for (size_t k = 0; k <= vtb__chart_count && rc == 0; k++) {
+        /* Before every chart and before report.md. */
+        if (stop_asked(&env))
+            rc = vtb_error_set(err, VTB_EINTR, "interrupted before %s",
+                               k < vtb__chart_count ? vtb__charts[k].name : "report.md");
+        else if (k < vtb__chart_count)
+            rc = draw_chart(&d, &env, k, outcome, err);
+    }
     if (rc == 0)
         rc = vtb__report_md_write(&d, outcome, err);
 

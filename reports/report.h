@@ -35,6 +35,7 @@
 #ifndef VTB_REPORT_H
 #define VTB_REPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "vtb/error.h"
@@ -90,5 +91,32 @@ struct vtb_report_outcome {
  */
 int vtb_report_generate(const char *run_dir, const char *out_dir, unsigned flags,
                         struct vtb_report_outcome *outcome, struct vtb_error *err);
+
+/* Seconds one gnuplot may run unless $VTB_GNUPLOT_TIMEOUT says otherwise. */
+#define VTB_REPORT_GNUPLOT_TIMEOUT_S 120
+
+/* What can stop a report early; either member may be NULL. */
+struct vtb_report_control {
+    /* Once set (by a signal handler), the report stops within tens of
+     * milliseconds: its gnuplot is killed and reaped, the chart it was
+     * drawing is removed (nothing is left under a temporary name) and
+     * report.md is not written; charts finished before are kept. */
+    volatile sig_atomic_t *stop;
+    /* The PID of the running gnuplot, in a process group of its own, or 0:
+     * for a handler that ends the process at once to kill that group. */
+    volatile sig_atomic_t *child_pid;
+};
+
+/*
+ * vtb_report_generate under control (NULL: as vtb_report_generate). Each
+ * gnuplot may run VTB_REPORT_GNUPLOT_TIMEOUT_S seconds, or
+ * $VTB_GNUPLOT_TIMEOUT; one that takes longer is killed and the report
+ * fails with VTB_EIO naming the chart. Returns what vtb_report_generate
+ * does, and VTB_EINTR when *control->stop was set (the files the run's
+ * tables are read from may return it too).
+ */
+int vtb_report_generate_controlled(const char *run_dir, const char *out_dir, unsigned flags,
+                                   const struct vtb_report_control *control,
+                                   struct vtb_report_outcome *outcome, struct vtb_error *err);
 
 #endif /* VTB_REPORT_H */

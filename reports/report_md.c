@@ -5,16 +5,19 @@
  * reader should see before any number, the summary table, then the
  * findings (report_md_findings.c: latency, simulated against real misses),
  * the charts, and the claims. The file is written through a temporary and
- * renamed into place, so a reader never finds half a report.
+ * renamed into place, so a reader never finds half a report, with every
+ * control character but the line breaks escaped (\x1b).
  */
 #include "report_md.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atomic_file.h"
+#include "fileio.h"
 #include "json_reader.h"
 #include "report_md_internal.h"
 
@@ -407,23 +410,65 @@ static void write_charts(FILE *out, const struct vtb_report_outcome *outcome)
     }
 }
 
+/* Copies text to out with every control character but the line breaks
+ * escaped (vtb_text_escape): report.md quotes names, labels and reasons
+ * from the run's files, and an escape sequence among them must show as
+ * text, never act on the terminal that displays the file. */
+static void put_escaped(FILE *out, const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    char chunk[256], escaped[4 * sizeof(chunk)];
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = nl != NULL ? nl : end;
+
+        while (p < line_end) {
+            size_t n = (size_t)(line_end - p) < sizeof(chunk) - 1 ? (size_t)(line_end - p)
+                                                                  : sizeof(chunk) - 1;
+            memcpy(chunk, p, n);
+            chunk[n] = '\0';
+            fputs(vtb_text_escape(chunk, escaped, sizeof(escaped)), out);
+            p += n;
+        }
+        if (nl != NULL) {
+            fputc('\n', out);
+            p = nl + 1;
+        }
+    }
+}
+
 int vtb__report_md_write(const struct vtb__report_data *d,
                          const struct vtb_report_outcome *outcome, struct vtb_error *err)
 {
     struct vtb_atomic_file af = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *doc;
     int rc;
 
+    /* The document is written whole, then copied escaped. */
+    doc = open_memstream(&text, &len);
+    if (doc == NULL)
+        return vtb_error_set(err, VTB_ENOMEM, "report.md: out of memory");
+    write_header(doc, d);
+    write_machine(doc, d);
+    write_floor_spread(doc, d);
+    write_noise(doc, d);
+    write_summary(doc, d);
+    vtb__md_write_latency(doc, d);
+    vtb__md_write_backends(doc, d);
+    write_charts(doc, outcome);
+    vtb__md_write_claims(doc, d);
+    if (fclose(doc) != 0 || text == NULL) {
+        free(text);
+        return vtb_error_set(err, VTB_ENOMEM, "report.md: out of memory");
+    }
     rc = vtb_atomic_file_open(&af, outcome->out_dir, "report.md", err);
-    if (rc != 0)
-        return rc;
-    write_header(af.fp, d);
-    write_machine(af.fp, d);
-    write_floor_spread(af.fp, d);
-    write_noise(af.fp, d);
-    write_summary(af.fp, d);
-    vtb__md_write_latency(af.fp, d);
-    vtb__md_write_backends(af.fp, d);
-    write_charts(af.fp, outcome);
-    vtb__md_write_claims(af.fp, d);
-    return vtb_atomic_file_commit(&af, err);
+    if (rc == 0) {
+        put_escaped(af.fp, text, len);
+        rc = vtb_atomic_file_commit(&af, err);
+    }
+    free(text);
+    return rc;
 }

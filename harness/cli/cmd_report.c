@@ -8,7 +8,8 @@
  * corrupt one) is refused here too, with exit 2 and one line saying why,
  * unless --allow-incomplete is given; then the report is made of what the
  * run holds (its journal when it was killed), a warning says so, and
- * report.md says so first.
+ * report.md says so first. A stop signal ends the report within tens of
+ * milliseconds (its gnuplot killed and reaped) with exit 130.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -33,7 +34,12 @@ static void report_usage(FILE *out)
             "  --out DIR            where to write (default RUN/report)\n"
             "  --allow-incomplete   report a run that is incomplete, has no context.json or\n"
             "                       a corrupt one, or was killed (its journal), with a warning\n"
-            "environment: VTB_GNUPLOT (gnuplot binary), VTB_REPORTS_DIR (the templates)\n");
+            "Each gnuplot may run %d s: one that takes longer is killed and the report fails\n"
+            "(exit 1) naming the chart. SIGINT, SIGTERM or SIGHUP stops the report at once:\n"
+            "gnuplot is killed, the chart being drawn removed, report.md not written; exit 130.\n"
+            "environment: VTB_GNUPLOT (gnuplot binary), VTB_REPORTS_DIR (the templates),\n"
+            "             VTB_GNUPLOT_TIMEOUT (seconds one gnuplot may run, default %d)\n",
+            VTB_REPORT_GNUPLOT_TIMEOUT_S, VTB_REPORT_GNUPLOT_TIMEOUT_S);
 }
 
 /* Reports the run; flags are vtb_report_generate's. */
@@ -43,8 +49,15 @@ static int report_run(const char *run_dir, const char *out_dir, unsigned flags)
     struct vtb_error err;
     int rc;
 
+    struct vtb_report_control control = {&vtb_cli_stop_requested, &vtb_cli_child_pid};
+
     vtb_error_clear(&err);
-    rc = vtb_report_generate(run_dir, out_dir, flags, &outcome, &err);
+    rc = vtb_report_generate_controlled(run_dir, out_dir, flags, &control, &outcome, &err);
+    if (rc != 0 && (rc == VTB_EINTR || vtb_cli_stop_requested)) {
+        vtb_cli_error("report: stopped by %s (%s); report.md not written",
+                      vtb_cli_stop_cause(), err.message);
+        return VTB_EXIT_INTERRUPTED;
+    }
     if (rc != 0) {
         vtb_cli_error("report: %s", err.message);
         /* A bad or refused run is bad input; a missing gnuplot or a failed
@@ -100,7 +113,7 @@ int vtb_cmd_report(int argc, char **argv)
             break;
         case 'h':
             report_usage(stdout);
-            return VTB_EXIT_OK;
+            return vtb_cli_stdout_status();
         default:
             report_usage(stderr);
             return VTB_EXIT_USAGE;

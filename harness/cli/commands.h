@@ -7,6 +7,7 @@
 #define VTB_COMMANDS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit codes, documented in README.md and `vtbench --help`. */
@@ -21,8 +22,22 @@ enum vtb_exit_code {
 /* Set by the signal handler; the runner stops at its next safe point. */
 extern volatile sig_atomic_t vtb_cli_stop_requested;
 
-/* Installs the handlers that set vtb_cli_stop_requested. */
+/* The PID of a child process running in a process group of its own (the
+ * report's gnuplot), 0 when none: when vtbench stops at once, the handler
+ * kills that group and reaps the child before it exits. */
+extern volatile sig_atomic_t vtb_cli_child_pid;
+
+/* Installs the handlers that set vtb_cli_stop_requested, for SIGINT,
+ * SIGTERM and SIGHUP unless the signal was ignored when vtbench started
+ * (nohup, a script's background job): then it stays ignored. */
 void vtb_cli_install_signal_handlers(void);
+
+/* How command stops on SIGINT, SIGTERM or SIGHUP: at_once, exit 130 on the
+ * first signal (a command that writes nothing but stdout); otherwise at its
+ * next safe point (vtb_cli_stop_requested), and at once on a second signal,
+ * whose message adds second_note (may be NULL). Until this is called, the
+ * first signal stops vtbench at once. */
+void vtb_cli_set_stop_mode(const char *command, bool at_once, const char *second_note);
 
 /* What stopped the run: "SIGINT", or "SIGTERM from process 812 (timeout)"
  * when another process sent it; "" when no signal came. */

@@ -1,5 +1,7 @@
 /*
- * The bounded, interruptible whole-file read behind fileio.h.
+ * The bounded, interruptible whole-file read behind fileio.h, and the two
+ * helpers of messages (a path shortened, a text with its control
+ * characters escaped).
  */
 #include "fileio.h"
 
@@ -15,6 +17,14 @@
 
 /* How often a wait for input looks at the stop flag. */
 #define POLL_INTERVAL_MS 50
+
+/* vtb_file_set_stop_flag's flag, for vtb_file_read_all. */
+static volatile sig_atomic_t *process_stop;
+
+void vtb_file_set_stop_flag(volatile sig_atomic_t *stop)
+{
+    process_stop = stop;
+}
 
 static bool stopped(volatile sig_atomic_t *stop)
 {
@@ -65,6 +75,11 @@ static int read_fd(int fd, size_t max_bytes, volatile sig_atomic_t *stop, char *
     char *data = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
+        /* A large regular file takes a while too. */
+        if (stopped(stop)) {
+            free(data);
+            return VTB_EINTR;
+        }
         if (len + 1 >= cap) {
             if (cap > max_bytes) {
                 free(data);
@@ -126,14 +141,18 @@ int vtb_file_read_all(const char *path, size_t max_bytes, char **out, size_t *si
     int fd = -1, e = 0;
     char brief[VTB_PATH_BRIEF_MAX];
     vtb_path_brief(path, brief, sizeof(brief));
-    int rc = open_input(path, NULL, &fd, &e);
-    if (rc != 0)
+    int rc = open_input(path, process_stop, &fd, &e);
+    if (rc == 0) {
+        rc = read_fd(fd, max_bytes, process_stop, out, size, &e);
+        close(fd);
+    } else if (rc != VTB_EINTR) {
         return vtb_error_set(err, VTB_EIO, "%s: cannot open: %s", brief, strerror(e));
-    rc = read_fd(fd, max_bytes, NULL, out, size, &e);
-    close(fd);
+    }
     switch (rc) {
     case 0:
         return 0;
+    case VTB_EINTR:
+        return vtb_error_set(err, rc, "%s: interrupted", brief);
     case VTB_ERANGE:
         return vtb_error_set(err, rc, "%s: larger than %zu bytes", brief, max_bytes);
     case VTB_ENOMEM:
@@ -157,5 +176,24 @@ const char *vtb_path_brief(const char *path, char *buf, size_t size)
      * which holds the file name. */
     size_t head = (size - 4) / 3, tail = size - 4 - head;
     snprintf(buf, size, "%.*s...%s", (int)head, path, path + len - tail);
+    return buf;
+}
+
+const char *vtb_text_escape(const char *text, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size == 0)
+        return buf;
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        bool control = *p < 0x20 || *p == 0x7f;
+        size_t need = control ? 4 : 1;
+        if (used + need >= size)
+            break;
+        if (control)
+            used += (size_t)snprintf(buf + used, size - used, "\\x%02x", *p);
+        else
+            buf[used++] = (char)*p;
+    }
+    buf[used] = '\0';
     return buf;
 }

@@ -32,12 +32,29 @@ int vtb_file_read_bounded(const char *path, size_t max_bytes, volatile sig_atomi
                           char **out, size_t *size, int *os_errno);
 
 /*
- * vtb_file_read_bounded without a stop flag, with a message in err:
- * "PATH: cannot open: REASON", "PATH: larger than N bytes", "PATH: read
- * error: REASON".
+ * vtb_file_read_bounded with the process's stop flag (below), with a
+ * message in err: "PATH: cannot open: REASON", "PATH: larger than N
+ * bytes", "PATH: read error: REASON", "PATH: interrupted" (VTB_EINTR).
  */
 int vtb_file_read_all(const char *path, size_t max_bytes, char **out, size_t *size,
                       struct vtb_error *err);
+
+/*
+ * The stop flag of the reads that are given none (vtb_file_read_all, and
+ * so the CSV and JSON readers): once *stop is set, such a read ends with
+ * VTB_EINTR, whether it waits for a FIFO, a pipe or a terminal or reads a
+ * large file. NULL (the default) makes them uninterruptible. Set once by
+ * the command line, to the flag its signal handlers set.
+ */
+void vtb_file_set_stop_flag(volatile sig_atomic_t *stop);
+
+/*
+ * text with every control character (below 0x20, and 0x7f) written as
+ * \xNN, into buf (truncated to size - 1 bytes, never within an escape):
+ * a text read from a file or typed by a user, shown on a terminal or in a
+ * document, must show as text, never act. Returns buf.
+ */
+const char *vtb_text_escape(const char *text, char *buf, size_t size);
 
 /* Buffer size for vtb_path_brief. */
 #define VTB_PATH_BRIEF_MAX 192
