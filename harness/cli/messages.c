@@ -8,27 +8,14 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "vtb/error.h"
 #include <errno.h>
 #include <string.h>
 
 const char *vtb_cli_escape(const char *text, char *buf, size_t size)
 {
-    size_t used = 0;
-    if (size == 0)
-        return buf;
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        bool control = *p < 0x20 || *p == 0x7f;
-        size_t need = control ? 4 : 1;
-        if (used + need >= size)
-            break;
-        if (control)
-            used += (size_t)snprintf(buf + used, size - used, "\\x%02x", *p);
-        else
-            buf[used++] = (char)*p;
-    }
-    buf[used] = '\0';
-    return buf;
+    return vtb_text_escape(text, buf, size);
 }
 
 void vtb_cli_error(const char *fmt, ...)

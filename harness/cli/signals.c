@@ -11,10 +11,11 @@
  * first signal: nothing is lost, and its reading and comparing of large
  * files has no safe point to wait for.
  *
- * A signal that was ignored when vtbench started stays ignored: `nohup
- * vtbench run ...` survives the terminal's SIGHUP, and a background job of
- * a script (whose shell ignores SIGINT in it) is not stopped by the
- * terminal's ^C. The handlers are installed without SA_RESTART, so that a
+ * A SIGHUP that was ignored when vtbench started stays ignored: `nohup
+ * vtbench run ...` survives the terminal's SIGHUP. SIGINT and SIGTERM are
+ * handled even when inherited as ignored (a script's background job):
+ * scripts stop vtbench with `kill -INT` and expect the completed cells
+ * written. The handlers are installed without SA_RESTART, so that a
  * read from a FIFO or a terminal, or the opening of a FIFO nobody writes
  * to, is interrupted too. SIGPIPE is ignored: a reader of stdout that goes
  * away (`vtbench run ... | head -1`) ends the console's output, not the
@@ -167,9 +168,13 @@ void vtb_cli_install_signal_handlers(void)
         sigaddset(&sa.sa_mask, stops[i]);
     for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
         struct sigaction inherited;
-        /* Ignored by whoever started us (nohup, a script's background
-         * job): theirs to decide, so it stays ignored. */
-        if (sigaction(stops[i], NULL, &inherited) == 0 &&
+        /* A SIGHUP ignored by whoever started us (nohup) stays ignored:
+         * surviving the terminal is what they asked for. SIGINT and
+         * SIGTERM are handled even when inherited as ignored: a shell
+         * without job control ignores SIGINT in every background job, and
+         * scripts and CI stop vtbench with `kill -INT $!` all the same,
+         * expecting the completed cells to be written. */
+        if (stops[i] == SIGHUP && sigaction(stops[i], NULL, &inherited) == 0 &&
             !(inherited.sa_flags & SA_SIGINFO) && inherited.sa_handler == SIG_IGN)
             continue;
         sigaction(stops[i], &sa, NULL);

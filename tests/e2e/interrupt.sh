@@ -26,9 +26,7 @@ now_ms() { date +%s%3N; }
 # directory it leaves.
 interrupt() {
     local signal="$1" out="$scratch/$1" rc=0
-    # SIGINT not ignored: this script's background jobs ignore it, and
-    # vtbench keeps an ignored signal ignored.
-    env --default-signal=INT "$vtbench" run "$fixture" --out "$out" --quiet \
+    "$vtbench" run "$fixture" --out "$out" --quiet \
         >"$scratch/out" 2>"$scratch/err" &
     local pid=$!
     sleep "$signal_after_s"
@@ -85,7 +83,7 @@ interrupt TERM
 # A second signal means "now": vtbench exits 130 at once. Nothing it leaves
 # may claim to be complete; unfinished files stay under their .tmp names.
 out="$scratch/twice"
-env --default-signal=INT "$vtbench" run "$fixture" --out "$out" --quiet \
+"$vtbench" run "$fixture" --out "$out" --quiet \
     >"$scratch/out" 2>"$scratch/err" &
 pid=$!
 sleep "$signal_after_s"

@@ -191,8 +191,7 @@ stalled_pid=$!
 test_servers+=("$stalled_pid")
 wait_file "$stalled_dir/redis.sock" "stalled server" >/dev/null
 for how in timeout INT; do
-    # SIGINT not ignored (as in a script's background job): see signals.c.
-    env --default-signal=INT "$vtbench" run "$scratch/killed.ini" --quiet --out "$scratch/stalled-$how" \
+    "$vtbench" run "$scratch/killed.ini" --quiet --out "$scratch/stalled-$how" \
         --set "backend_url=unix:$stalled_dir/redis.sock" --set backend_timeout=300ms \
         >"$scratch/out" 2>"$scratch/err" &
     vtb_pid=$!
@@ -259,7 +258,7 @@ EOF
 # start_long OUT: runs the long scenario in the background; sets vtb_pid
 # and server_pid (from the PID file in vtbench's server directory).
 start_long() {
-    env --default-signal=INT "$vtbench" run "$scratch/long.ini" --quiet --out "$1" \
+    "$vtbench" run "$scratch/long.ini" --quiet --out "$1" \
         >"$scratch/out" 2>"$scratch/err" &
     vtb_pid=$!
     local pidfile
