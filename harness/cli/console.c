@@ -4,7 +4,7 @@
  * floor, then one row per implementation: mean ns per operation with its
  * 95% confidence interval, latency percentiles, bytes and allocations per
  * operation, and the paired ratio of its ns/op to the cell's reference
- * (baseline_impl) with its interval, "1.86x [1.83, 1.89]"; then a line on
+ * (baseline_impl) with its interval, "1.99x [1.95, 2.02]"; then a line on
  * the cell's rounds. Doubtful figures are marked in place (! noisy, ?
  * precision not reached) and counted in ONE summary line at the end: a
  * warning under every other row teaches people to ignore warnings. At the
@@ -73,7 +73,7 @@ static void print_cell_header(struct console_state *s, const struct vtb_record *
             num(floor_ns, sizeof(floor_ns), "%.2f", r->floor_ns_per_hit), on(s, ANSI_RESET));
 }
 
-/* The paired ratio to the cell's reference, "1.86x [1.83, 1.89]". */
+/* The paired ratio to the cell's reference, "1.99x [1.95, 2.02]". */
 static const char *ratio_text(const struct vtb_record *r, char *buf, size_t size)
 {
     char x[24], lo[24], hi[24];
