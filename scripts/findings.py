@@ -30,7 +30,14 @@ def pick(table, impl, **axes):
 
 
 def ratio(r):
-    return f"{float(r['ratio']):.2f}x [{float(r['ratio_ci_low']):.2f}, {float(r['ratio_ci_high']):.2f}]"
+    """"1.99x [1.95, 2.02]"; with three decimals when two would round an
+    interval that excludes 1 onto 1.00, so that a sentence calling the
+    difference measurable never shows an interval that seems to touch 1."""
+    value, low, high = float(r["ratio"]), float(r["ratio_ci_low"]), float(r["ratio_ci_high"])
+    digits = 2
+    if (high < 1.0 and round(high, 2) >= 1.0) or (low > 1.0 and round(low, 2) <= 1.0):
+        digits = 3
+    return f"{value:.{digits}f}x [{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def number(r, column, fmt="{:.1f}"):
