@@ -9,6 +9,7 @@
 
 #include "baseline.h"
 #include "commands.h"
+#include "fileio.h"
 #include "messages.h"
 
 static void baseline_usage(FILE *out)
@@ -71,10 +72,10 @@ int vtb_cmd_baseline(int argc, char **argv)
                       argv[optind], vtb_run_state_name(saved.state), saved.reason);
     char escaped[3][1024];
     printf("baseline: %zu rows in %s%s%s%s%s\n", saved.rows,
-           vtb_cli_escape(saved.results, escaped[0], sizeof(escaped[0])),
+           vtb_text_escape(saved.results, escaped[0], sizeof(escaped[0])),
            saved.samples[0] != '\0' ? ", " : "",
-           vtb_cli_escape(saved.samples, escaped[1], sizeof(escaped[1])),
+           vtb_text_escape(saved.samples, escaped[1], sizeof(escaped[1])),
            saved.context[0] != '\0' ? ", " : "",
-           vtb_cli_escape(saved.context, escaped[2], sizeof(escaped[2])));
+           vtb_text_escape(saved.context, escaped[2], sizeof(escaped[2])));
     return vtb_cli_stdout_status();
 }

@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "fileio.h"
 #include "messages.h"
 
 static void compare_usage(FILE *out)
@@ -155,9 +156,9 @@ static void print_input(const char *role, const struct vtb_compare_side *s)
 {
     char path[512], samples[512];
     printf("%-5s %s: %zu rows, %s%s, %s\n", role,
-           vtb_cli_escape(s->results_path, path, sizeof(path)), s->row_count,
+           vtb_text_escape(s->results_path, path, sizeof(path)), s->row_count,
            s->samples_path[0] != '\0' ? "rounds from " : "no samples file",
-           vtb_cli_escape(s->samples_path, samples, sizeof(samples)), vtb_run_state_name(s->state));
+           vtb_text_escape(s->samples_path, samples, sizeof(samples)), vtb_run_state_name(s->state));
 }
 
 static void print_rules(const struct vtb_compare_options *o)
@@ -222,8 +223,8 @@ static void print_entry(const struct vtb_compare_result *r, const struct vtb_com
 {
     char label[256], escaped[1024], impl[256];
     vtb_compare_cell_label(r, e->cell, label, sizeof(label));
-    vtb_cli_escape(label, escaped, sizeof(escaped));
-    vtb_cli_escape(vtb_compare_cell_impl(r, e->cell), impl, sizeof(impl));
+    vtb_text_escape(label, escaped, sizeof(escaped));
+    vtb_text_escape(vtb_compare_cell_impl(r, e->cell), impl, sizeof(impl));
     printf("%-*.*s  %-*s  %-22s", label_width, label_width, escaped, impl_width, impl,
            vtb_compare_metric_name((enum vtb_compare_metric)e->metric));
     struct vtb_compare_values v;
@@ -295,7 +296,7 @@ static void print_floors(const struct vtb_compare_result *r)
         printf("floor moved %+.1f%% [%+.1f%%, %+.1f%%] at %s: the machine or the cache changed "
                "(not gated; times were divided by it)\n",
                (t->floor_ratio - 1) * 100, (t->floor_ci_low - 1) * 100,
-               (t->floor_ci_high - 1) * 100, vtb_cli_escape(label, escaped, sizeof(escaped)));
+               (t->floor_ci_high - 1) * 100, vtb_text_escape(label, escaped, sizeof(escaped)));
     }
 }
 
@@ -309,8 +310,8 @@ static void print_unmatched(const struct vtb_compare_result *r)
         bool in_base = cell->base_row >= 0;
         vtb_compare_cell_label(r, c, label, sizeof(label));
         printf("only in %s: %s %s (line %zu)\n", in_base ? "base" : "new ",
-               vtb_cli_escape(label, escaped, sizeof(escaped)),
-               vtb_cli_escape(vtb_compare_cell_impl(r, c), impl, sizeof(impl)),
+               vtb_text_escape(label, escaped, sizeof(escaped)),
+               vtb_text_escape(vtb_compare_cell_impl(r, c), impl, sizeof(impl)),
                vtb_compare_cell_line(r, c, in_base));
     }
 }

@@ -13,11 +13,6 @@
 #include <errno.h>
 #include <string.h>
 
-const char *vtb_cli_escape(const char *text, char *buf, size_t size)
-{
-    return vtb_text_escape(text, buf, size);
-}
-
 void vtb_cli_error(const char *fmt, ...)
 {
     char raw[2 * VTB_ERROR_MESSAGE_MAX], escaped[8 * VTB_ERROR_MESSAGE_MAX];
@@ -25,7 +20,7 @@ void vtb_cli_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "vtbench: %s\n", vtb_cli_escape(raw, escaped, sizeof(escaped)));
+    fprintf(stderr, "vtbench: %s\n", vtb_text_escape(raw, escaped, sizeof(escaped)));
 }
 
 int vtb_cli_stdout_status(void)

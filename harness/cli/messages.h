@@ -12,9 +12,6 @@
 /* Prints "vtbench: " and the formatted message, escaped, and a newline. */
 void vtb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Copies text into buf with each control character (and DEL) written as
- * \xNN; always terminated, cut to fit. Returns buf. */
-const char *vtb_cli_escape(const char *text, char *buf, size_t size);
 
 /* Flushes stdout and returns VTB_EXIT_OK, or, when stdout could not be
  * written (closed, a full disk, a reader gone), says so on stderr and
