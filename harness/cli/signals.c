@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fileio.h"
 
 volatile sig_atomic_t vtb_cli_stop_requested;
 volatile sig_atomic_t vtb_cli_child_pid;
@@ -95,24 +96,21 @@ static void on_signal(int signo, siginfo_t *info, void *context)
     vtb_cli_stop_requested = 1;
 }
 
-/* The sender's command name from /proc, "" when it cannot be read (the
- * process is gone, or no /proc). */
+/* The sender's command name from /proc, escaped (a command name is the
+ * process's to choose); "" when it cannot be read (the process is gone, or
+ * no /proc). */
 static void read_command_name(long pid, char *name, size_t size)
 {
-    char path[64];
-    name[0] = '\0';
+    char path[64], raw[32] = "";
     snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
     FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    if (fgets(name, (int)size, f) == NULL)
-        name[0] = '\0';
-    fclose(f);
-    name[strcspn(name, "\n")] = '\0';
-    /* A command name is the process's to choose: keep it printable. */
-    for (char *c = name; *c != '\0'; c++)
-        if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
-            *c = '?';
+    if (f != NULL) {
+        if (fgets(raw, (int)sizeof(raw), f) == NULL)
+            raw[0] = '\0';
+        fclose(f);
+    }
+    raw[strcspn(raw, "\n")] = '\0';
+    vtb_text_escape(raw, name, size);
 }
 
 const char *vtb_cli_stop_cause(void)
@@ -129,7 +127,7 @@ const char *vtb_cli_stop_cause(void)
         snprintf(cause, sizeof(cause), "%s from vtbench itself", name);
         return cause;
     }
-    char command[32];
+    char command[64];
     read_command_name((long)stop_sender, command, sizeof(command));
     if (command[0] != '\0')
         snprintf(cause, sizeof(cause), "%s from process %ld (%s)", name, (long)stop_sender,
