@@ -29,18 +29,21 @@
 # threshold, floor normalisation); value-task, never delayed, is reported
 # too: it must stay same (or unknown) in the slowed pairs.
 #
-# Runs are small (a scenario of three hit-only cells, 20 rounds of 1M
-# operations each, a few seconds per run; rounds much shorter than a
-# scheduler time slice are the ones another process's slice lands on
-# whole); PAIRS x 3 runs in all, interleaved (A/A base, A/A new =
-# detection base, detection new) so that a change of the machine's speed
-# falls on every kind of pair alike.
+# Each side of a pair is a set of AA_RUNS runs (default 5; compare_set.h),
+# each a separate process of a scenario of three hit-only cells with
+# AA_ROUNDS rounds (default 4) of 1M operations, under a second per run;
+# the runs of the three sides alternate (A/A base, A/A new = detection
+# base, detection new, and again), as Chromium's Pinpoint alternates its
+# builds, so that a change of the machine's speed falls on every side alike
+# and the gate's interval, taken over runs, carries how much one build's
+# speed varies from one process to the next. AA_RUNS=1 compares single
+# runs by round (the gate's rule for two runs); give it AA_ROUNDS=20.
 #
 #   scripts/aa-check.sh [PAIRS]      (default 20)
 # Environment: VTBENCH (default build/vtbench), DELAY_PLUGIN (default
 # build/tests/plugins/delay_impl.so), AA_INJECT (lookups or spins, default
-# lookups), AA_SLOWDOWN (default 0.20), AA_ROUNDS (rounds per run, default
-# 20), AA_KEEP
+# lookups), AA_SLOWDOWN (default 0.20), AA_RUNS (runs per side, default 5),
+# AA_ROUNDS (rounds per run, default 4), AA_KEEP
 # (a directory to keep the runs and comparisons in). Exit 0 when both
 # targets are met, 1 when not, 2 on bad arguments.
 set -euo pipefail
@@ -50,7 +53,8 @@ pairs="${1:-20}"
 vtbench="${VTBENCH:-build/vtbench}"
 plugin="${DELAY_PLUGIN:-build/tests/plugins/delay_impl.so}"
 slowdown="${AA_SLOWDOWN:-0.20}"
-rounds="${AA_ROUNDS:-20}"
+runs="${AA_RUNS:-5}"
+rounds="${AA_ROUNDS:-4}"
 inject="${AA_INJECT:-lookups}"
 case "$inject" in
     lookups) amount_var=VTB_DELAY_LOOKUPS amount_start=13 amount_max=64 ;;
@@ -58,6 +62,8 @@ case "$inject" in
     *) echo "aa-check.sh: AA_INJECT must be lookups or spins" >&2; exit 2 ;;
 esac
 [[ "$pairs" =~ ^[0-9]+$ && "$pairs" -ge 1 ]] || { echo "aa-check.sh: PAIRS must be a whole number >= 1" >&2; exit 2; }
+[[ "$runs" =~ ^[0-9]+$ && "$runs" -ge 1 ]] || { echo "aa-check.sh: AA_RUNS must be a whole number >= 1" >&2; exit 2; }
+[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -ge 2 ]] || { echo "aa-check.sh: AA_ROUNDS must be a whole number >= 2" >&2; exit 2; }
 [[ -x "$vtbench" ]] || { echo "aa-check.sh: $vtbench not found; build first or set VTBENCH" >&2; exit 2; }
 [[ -f "$plugin" ]] || { echo "aa-check.sh: $plugin not found; build the tests (delay_impl) or set DELAY_PLUGIN" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "aa-check.sh: needs python3" >&2; exit 2; }
@@ -75,7 +81,9 @@ mkdir -p "$work/runs"
 
 # Hits only, in caches small enough that the hit path is the CPU's work
 # (not memory latency, which a fixed delay would be a smaller part of).
-cat >"$work/aa.ini" <<EOF
+# scenario FILE ROUNDS: the runs' scenario, with ROUNDS rounds.
+scenario() {
+    cat >"$1" <<EOF
 [scenario]
 name = aa
 description = scripts/aa-check.sh: value-task and delay-task on hits
@@ -85,17 +93,25 @@ keys = 64, 256, 1024
 threads = 1
 ops = 1000000
 warmup = 100000
-repetitions = $rounds
+repetitions = $2
 EOF
+}
+scenario "$work/aa.ini" "$rounds"
+scenario "$work/calibration.ini" 20 # one run, enough rounds for its paired ratio
 
-# run NAME AMOUNT: one run into $work/NAME, delay-task slowed by AMOUNT of
-# the injection ("": none); prints its directory.
+# run NAME AMOUNT [INI]: one more run into the set $work/runs/NAME,
+# delay-task slowed by AMOUNT of the injection ("": none); prints the run's
+# directory.
 run() {
-    local out="$work/runs/$1"
-    env "$amount_var=$2" "$vtbench" run "$work/aa.ini" --plugin "$plugin" --out "$out" \
+    local out="$work/runs/$1" before=()
+    [[ -d "$out" ]] && before=("$out"/*/)
+    env "$amount_var=$2" "$vtbench" run "${3:-$work/aa.ini}" --plugin "$plugin" --out "$out" \
         --quiet >/dev/null
     local dirs=("$out"/*/)
-    echo "${dirs[0]%/}"
+    [[ "${#dirs[@]}" -eq $((${#before[@]} + 1)) ]] || { echo "aa-check.sh: no new run in $out" >&2; exit 1; }
+    for d in "${dirs[@]}"; do
+        [[ " ${before[*]} " == *" $d "* ]] || { echo "${d%/}"; return; }
+    done
 }
 
 # effect RUN: how much slower delay-task is than value-task in RUN: the
@@ -118,13 +134,13 @@ EOF
 # and again (four probes at most) until it is within 2 points of the target;
 # the probe closest to the target wins.
 start=$SECONDS
-plain="$(effect "$(run calibration "")")"
+plain="$(effect "$(run calibration "" "$work/calibration.ini")")"
 spins=$amount_start
 best_spins=$amount_start
 best_miss=1
 for probe in 1 2 3 4; do
     got="$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]) - 1:.4f}")' \
-        "$(effect "$(run "probe$probe" "$spins")")" "$plain")"
+        "$(effect "$(run "probe$probe" "$spins" "$work/calibration.ini")")" "$plain")"
     echo "aa-check: probe $probe: $amount_var=$spins slows delay-task's hits by $got"
     read -r miss next < <(python3 - "$spins" "$got" "$slowdown" "$amount_max" <<'EOF'
 import sys
@@ -141,7 +157,7 @@ EOF
     spins="$next"
 done
 spins="$best_spins"
-echo "aa-check: $pairs pairs of each kind; $amount_var=$spins for about ${slowdown} on delay-task's hits"
+echo "aa-check: $pairs pairs of each kind, $runs run(s) of $rounds rounds per side; $amount_var=$spins for about ${slowdown} on delay-task's hits"
 
 # compare BASE NEW NAME: the gate's verdicts, all of them, into $work/NAME.txt.
 compare() {
@@ -151,11 +167,14 @@ compare() {
 }
 
 for ((i = 1; i <= pairs; i++)); do
-    a="$(run "a$i" "")"
-    b="$(run "b$i" "")"
-    d="$(run "d$i" "$spins")"
-    compare "$a" "$b" "aa$i"
-    compare "$b" "$d" "slow$i"
+    for ((k = 1; k <= runs; k++)); do
+        run "a$i" "" >/dev/null
+        run "b$i" "" >/dev/null
+        run "d$i" "$spins" >/dev/null
+    done
+    # A set of one run is that run: compared by round.
+    compare "$work/runs/a$i" "$work/runs/b$i" "aa$i"
+    compare "$work/runs/b$i" "$work/runs/d$i" "slow$i"
     printf '\r  pair %d of %d (%d s)' "$i" "$pairs" $((SECONDS - start))
 done
 echo
@@ -208,12 +227,16 @@ print(f"           stricter: {strict} of {pairs} pairs had every delay-task cell
       f"per cell: {sum(v == 'slower' for _, _, v in slow_cells)} of {len(slow_cells)}")
 print(f"           delay-task cells: {tally(slow_cells)}; measured change x{geo:.3f}")
 # What the delay really did in each pair: the runner's paired ratio of
-# delay-task to value-task, slowed run over its base (the machine cancels).
+# delay-task to value-task (geometric mean over a set's runs), slowed set
+# over its base (the machine cancels).
 import csv, glob
 def paired(run):
-    path = glob.glob(f"{work}/runs/{run}/*/results.csv")[0]
-    return {r["keys"]: float(r["ratio"]) for r in csv.DictReader(open(path, newline=""))
-            if r["impl"] == "delay-task"}
+    logs = {}
+    for path in glob.glob(f"{work}/runs/{run}/*/results.csv"):
+        for r in csv.DictReader(open(path, newline="")):
+            if r["impl"] == "delay-task":
+                logs.setdefault(r["keys"], []).append(math.log(float(r["ratio"])))
+    return {k: math.exp(sum(v) / len(v)) for k, v in logs.items()}
 effects = []
 for i in range(1, pairs + 1):
     b, d = paired(f"b{i}"), paired(f"d{i}")

@@ -9,6 +9,7 @@
 
 #include "baseline.h"
 #include "commands.h"
+#include "compare_set.h"
 #include "fileio.h"
 #include "messages.h"
 
@@ -56,6 +57,12 @@ int vtb_cmd_baseline(int argc, char **argv)
     if (argc - optind != 2) {
         vtb_cli_error("baseline: expected RUN and NAME");
         baseline_usage(stderr);
+        return VTB_EXIT_USAGE;
+    }
+    if (vtb_compare_set_is_set(argv[optind])) {
+        char path[512];
+        vtb_cli_error("baseline: %s is a set of runs; a baseline is one run: save one of them",
+                      vtb_text_escape(argv[optind], path, sizeof(path)));
         return VTB_EXIT_USAGE;
     }
     struct vtb_baseline_saved saved;

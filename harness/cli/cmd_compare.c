@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "compare_set.h"
 #include "fileio.h"
 #include "messages.h"
 
@@ -29,8 +30,10 @@ static void compare_usage(FILE *out)
             "                       [--time-gate on|off] [--fail-on-unknown] [--all]\n"
             "                       [--allow-incomplete]\n"
             "\n"
-            "Compares run NEW against BASE: run directories, or results files such as\n"
-            "results/baselines/quick.csv (with NAME.samples.csv and NAME.context.json).\n"
+            "Compares run NEW against BASE: run directories, results files such as\n"
+            "results/baselines/quick.csv (with NAME.samples.csv and NAME.context.json),\n"
+            "or sets: directories of several runs of one build (vtbench run ... --out DIR,\n"
+            "run several times), whose time is judged run by run.\n"
             "Rows are matched by scenario, implementation and every axis. A run that is\n"
             "not complete (interrupted, killed, no or a corrupt context.json) is refused.\n"
             "\n"
@@ -41,7 +44,9 @@ static void compare_usage(FILE *out)
             "  ns_per_op: the change new/base of the per-round times (each divided by its\n"
             "  round's floor when both runs measured one) with its 95%% interval: slower\n"
             "  when the interval lies above 1 + threshold, faster below 1/(1 + threshold),\n"
-            "  same within, else unknown (more rounds would tell).\n"
+            "  same within, else unknown (more rounds would tell). When both sides are\n"
+            "  sets of 2 or more runs, the interval is over the runs' geometric means,\n"
+            "  so that it carries how much one build's speed varies between processes.\n"
             "\n"
             "  --threshold F         the time change that matters (0.10 or 10%%)\n"
             "  --tolerance M=V       relative tolerance of a deterministic metric (repeatable)\n"
@@ -155,6 +160,15 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *args)
 static void print_input(const char *role, const struct vtb_compare_side *s)
 {
     char path[512], samples[512];
+    if (s->runs > 1) {
+        printf("%-5s %s: a set of %zu runs, %zu rows each (lines of %s), %s, %s\n", role,
+               vtb_text_escape(s->path, path, sizeof(path)), s->runs, s->row_count,
+               vtb_text_escape(s->results_path, samples, sizeof(samples)),
+               s->samples_path[0] != '\0' ? "rounds from each run's samples.csv"
+                                          : "no samples files",
+               vtb_run_state_name(s->state));
+        return;
+    }
     printf("%-5s %s: %zu rows, %s%s, %s\n", role,
            vtb_text_escape(s->results_path, path, sizeof(path)), s->row_count,
            s->samples_path[0] != '\0' ? "rounds from " : "no samples file",
@@ -165,7 +179,8 @@ static void print_rules(const struct vtb_compare_options *o)
 {
     double hi = 1 + o->threshold;
     printf("time: change new/base of the per-round times (each divided by its round's floor "
-           "when both runs have one),\n"
+           "when both runs have one;\n"
+           "      by run when both sides are sets of runs),\n"
            "      95%% interval: slower above x%.4g, faster below x%.4g, same within, else "
            "unknown; time gate %s%s\n",
            hi, 1 / hi, o->time_gate ? "on" : "off",
@@ -193,7 +208,7 @@ static void print_detail(const struct vtb_compare_result *r, const struct vtb_co
     const struct vtb_compare_time *t = vtb_compare_cell_time(r, e->cell);
     if (e->invariant == 0 && e->metric == VTB_COMPARE_NS_PER_OP && t != NULL &&
         (e->verdict != VTB_COMPARE_VERDICT_SKIPPED)) {
-        printf("rounds %u/%u, %s", t->base_n, t->new_n,
+        printf("%s %u/%u, %s", t->by_run ? "runs" : "rounds", t->base_n, t->new_n,
                t->normalised ? "per floor" : "raw times");
         sep = "; ";
     }
@@ -353,6 +368,11 @@ static void print_summary(const struct vtb_compare_result *r)
         printf("time: %zu unknown: their intervals cannot tell a change of the threshold from "
                "none; more rounds (repetitions) would\n",
                unsure);
+    unsure = notes[VTB_COMPARE_NOTE_STRADDLES_RUNS] + notes[VTB_COMPARE_NOTE_FEW_RUNS];
+    if (unsure > 0)
+        printf("time: %zu unknown: their intervals over runs cannot tell a change of the "
+               "threshold from none; more runs in each set would\n",
+               unsure);
     if (notes[VTB_COMPARE_NOTE_NO_SAMPLES] > 0)
         printf("time: %zu unknown: no per-round times (samples.csv) on a side\n",
                notes[VTB_COMPARE_NOTE_NO_SAMPLES]);
@@ -404,9 +424,9 @@ int vtb_cmd_compare(int argc, char **argv)
     vtb_error_clear(&err);
     memset(&head, 0, sizeof(head));
     /* Both sides' results before either's rounds: see vtb_compare_side_open. */
-    int rc = vtb_compare_side_open(&base, args.base, flags, &err);
+    int rc = vtb_compare_side_open_any(&base, args.base, flags, &err);
     if (rc == 0)
-        rc = vtb_compare_side_open(&head, args.head, flags, &err);
+        rc = vtb_compare_side_open_any(&head, args.head, flags, &err);
     if (rc == 0)
         rc = vtb_compare_side_read_rounds(&base, &err);
     if (rc == 0)

@@ -37,7 +37,8 @@ static bool counted(const struct vtb_compare_row *row)
 
 static struct vtb_compare_rounds rounds_of(const struct vtb_compare_row *row)
 {
-    return (struct vtb_compare_rounds){row->ns, row->floor_ns, row->rounds};
+    return (struct vtb_compare_rounds){row->ns, row->floor_ns, row->rounds, row->run_rounds,
+                                       row->runs};
 }
 
 /* The time rule, or why it does not apply, into t and the entry. */

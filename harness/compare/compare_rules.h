@@ -69,7 +69,9 @@ enum vtb_compare_verdict {
     XX(NO_SAMPLES, "no per-round times (samples.csv) on a side")                           \
     XX(FEW_ROUNDS, "fewer than 2 usable rounds on a side: needs more rounds")              \
     XX(STRADDLES, "the interval reaches across the threshold: needs more rounds")           \
-    XX(DISAGREE, "the raw times do not show that change: the floor moved unlike the cell")
+    XX(DISAGREE, "the raw times do not show that change: the floor moved unlike the cell") \
+    XX(FEW_RUNS, "fewer than 2 usable runs on a side: needs more runs")                    \
+    XX(STRADDLES_RUNS, "the interval reaches across the threshold: needs more runs")
 
 enum vtb_compare_note {
 #define VTB__COMPARE_NOTE_ENUM(id, text) VTB_COMPARE_NOTE_##id,

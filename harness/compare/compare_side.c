@@ -118,6 +118,7 @@ void vtb_compare_side_free(struct vtb_compare_side *s)
     free(s->keys);
     free(s->key_start);
     free(s->round_data);
+    free(s->run_data);
     vtb__index_free(&s->cells);
     memset(s, 0, sizeof(*s));
 }
@@ -328,6 +329,7 @@ int vtb_compare_side_from_tables(struct vtb_compare_side *s, const struct vtb_cs
     if (samples != NULL)
         snprintf(s->samples_path, sizeof(s->samples_path), "%s", samples->source);
     s->state = VTB_RUN_COMPLETE;
+    s->runs = 1;
     int rc = build_rows(s, results, err);
     if (rc == 0 && samples != NULL)
         rc = vtb__compare_join_samples(s, samples, err);
@@ -336,10 +338,33 @@ int vtb_compare_side_from_tables(struct vtb_compare_side *s, const struct vtb_cs
     return rc;
 }
 
+/* The context's fields that name the build and the machine, as one text:
+ * the runs of a set must agree on it (compare_set.h). */
+static void take_build(struct vtb_compare_side *s, const struct vtb_run_input *in)
+{
+    static const char *const fields[] = {
+        "vtbench.version",     "vtbench.git_revision", "context.build_type",
+        "context.c_flags",     "context.lto",          "context.sanitizer",
+        "context.compiler_id", "context.host_name",    "context.cpu_model",
+        "context.allocator"};
+    size_t used = 0;
+    s->build[0] = '\0';
+    for (size_t i = 0; in->has_context && i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *text = vtb_json_text(vtb_json_find(in->context.root, fields[i]));
+        int n = snprintf(s->build + used, sizeof(s->build) - used, "%s%s=%s", used ? " " : "",
+                         strchr(fields[i], '.') + 1, text != NULL ? text : "?");
+        if (n < 0 || (size_t)n >= sizeof(s->build) - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
 /* What the side keeps of run_input's verdict and paths. */
 static void take_input(struct vtb_compare_side *s, const char *path,
                        const struct vtb_run_input *in)
 {
+    s->runs = 1;
+    take_build(s, in);
     snprintf(s->path, sizeof(s->path), "%s", path);
     snprintf(s->results_path, sizeof(s->results_path), "%s", in->results_path);
     if (access(in->context_path, F_OK) == 0)

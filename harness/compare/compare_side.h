@@ -69,6 +69,8 @@ struct vtb_compare_row {
     const double *ns;       /* the rounds in use: ns per operation of each */
     const double *floor_ns; /* and its floor; NULL unless every such round has one */
     uint32_t rounds;
+    uint32_t runs;          /* a set's runs (compare_set.h); 1 for a run */
+    const uint32_t *run_rounds; /* a set's: how many of the rounds each run gave; else NULL */
     uint32_t identity;      /* hash of the identifying texts */
 };
 
@@ -78,6 +80,9 @@ struct vtb_compare_side {
     char results_path[VTB_RUN_INPUT_PATH_MAX]; /* the table read, for messages */
     char samples_path[VTB_RUN_INPUT_PATH_MAX]; /* "" when there were no samples */
     char context_path[VTB_RUN_INPUT_PATH_MAX]; /* the run's context.json, "" when none */
+    char build[512];       /* the build and machine context.json names ("" when none):
+                              the runs of a set must agree on it */
+    size_t runs;           /* 1; a set (compare_set.h): how many runs it merged */
     bool from_journal;                         /* both tables came from DIR/journal */
     enum vtb_run_state state;                  /* run_input's verdict */
     char reason[VTB_ERROR_MESSAGE_MAX];        /* why not complete ("" when it is) */
@@ -89,6 +94,7 @@ struct vtb_compare_side {
     uint32_t *key_start;   /* row r's are keys[key_start[r] .. key_start[r + 1]) */
     bool varies[VTB_COMPARE_KEY_MAX]; /* the column takes more than one value here */
     double *round_data;    /* every row's ns and floor_ns arrays */
+    uint32_t *run_data;    /* a set's: every row's run_rounds */
     struct vtb__index cells; /* identity -> row */
     struct vtb_run_input *input; /* between open and read_rounds: the run, samples unread */
 };

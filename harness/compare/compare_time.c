@@ -33,28 +33,76 @@ enum vtb_compare_verdict vtb_compare_time_verdict(double ci_low, double ci_high,
     return VTB_COMPARE_VERDICT_UNKNOWN;
 }
 
-/* The values the rule compares for one side: its times divided by their
- * floors (normalise), or the times as they are; the unusable are left
- * out. Returns how many went into out. */
-static size_t side_values(const struct vtb_compare_rounds *r, bool normalise, double *out)
+/* What is taken of each round. */
+enum round_value { PER_FLOOR, RAW, FLOOR };
+
+/* Round i's value of that kind; NaN (not usable) when it has none. */
+static double round_value(const struct vtb_compare_rounds *r, size_t i, enum round_value what)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < r->count; i++) {
-        double ns = r->ns[i], floor_ns = normalise ? r->floor_ns[i] : 1.0;
-        if (usable(ns) && usable(floor_ns))
-            out[n++] = ns / floor_ns;
+    double ns = r->ns[i], floor_ns = r->floor_ns != NULL ? r->floor_ns[i] : NAN;
+    switch (what) {
+    case PER_FLOOR:
+        return usable(ns) && usable(floor_ns) ? ns / floor_ns : NAN;
+    case RAW:
+        return ns;
+    case FLOOR:
+        return floor_ns;
+    }
+    return NAN;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0 .. n) (n >= 1), which it sorts. */
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof(*v), compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The values the rule compares for one side: each usable round's value
+ * (by_run false), or each run's median of them, a run without any left
+ * out (see compare_time.h for why the median). Returns how many went into
+ * out, which has room for r->count. */
+static size_t side_values(const struct vtb_compare_rounds *r, enum round_value what, bool by_run,
+                          double *out)
+{
+    size_t n = 0, runs = by_run ? r->runs : 1, at = 0;
+    for (size_t run = 0; run < runs; run++) {
+        size_t end = by_run ? at + r->run_rounds[run] : r->count, used = 0;
+        /* A run's values go to out[n ...], never beyond the rounds read so
+         * far (n counts runs), and are reduced to out[n] in place. */
+        for (; at < end && at < r->count; at++) {
+            double value = round_value(r, at, what);
+            if (usable(value))
+                out[n + used++] = value;
+        }
+        if (!by_run)
+            n += used;
+        else if (used > 0) {
+            out[n] = median(&out[n], used);
+            n++;
+        }
     }
     return n;
 }
 
-/* The floor's own change, from the same rounds; NaN when a side has none. */
+/* The floor's own change, from the same rounds (or runs); NaN when a side
+ * has no floor. Uses b and h as room. */
 static void floor_change(const struct vtb_compare_rounds *base,
-                         const struct vtb_compare_rounds *head, double threshold,
-                         struct vtb_compare_time *out)
+                         const struct vtb_compare_rounds *head, double threshold, double *b,
+                         double *h, struct vtb_compare_time *out)
 {
     struct vtb_ratio floor;
-    if (base->floor_ns == NULL || head->floor_ns == NULL ||
-        vtb_ratio_unpaired(base->floor_ns, base->count, head->floor_ns, head->count, &floor) != 0)
+    if (base->floor_ns == NULL || head->floor_ns == NULL)
+        return;
+    size_t nb = side_values(base, FLOOR, out->by_run, b);
+    size_t nh = side_values(head, FLOOR, out->by_run, h);
+    if (vtb_ratio_unpaired(b, nb, h, nh, &floor) != 0)
         return;
     out->floor_ratio = floor.ratio;
     out->floor_ci_low = floor.ci_low;
@@ -64,20 +112,24 @@ static void floor_change(const struct vtb_compare_rounds *base,
 }
 
 /* A change per floor must show in the raw times too, the same way (see
- * compare_time.h): their interval, computed in the room of the normalised
- * values, which are done with. */
+ * compare_time.h): by round, their interval must lie beyond 1; by run,
+ * their estimate must. Computed in the room of the normalised values,
+ * which are done with. */
 static void second_witness(const struct vtb_compare_rounds *base,
                            const struct vtb_compare_rounds *head, double *b, double *h,
                            struct vtb_compare_time *out)
 {
-    size_t nb = side_values(base, false, b), nh = side_values(head, false, h);
+    size_t nb = side_values(base, RAW, out->by_run, b);
+    size_t nh = side_values(head, RAW, out->by_run, h);
     struct vtb_ratio raw;
     if (vtb_ratio_unpaired(b, nb, h, nh, &raw) != 0)
         return;
     out->raw_ratio = raw.ratio;
     out->raw_ci_low = raw.ci_low;
     out->raw_ci_high = raw.ci_high;
-    bool agrees = out->verdict == VTB_COMPARE_VERDICT_SLOWER ? raw.ci_low > 1 : raw.ci_high < 1;
+    bool slower = out->verdict == VTB_COMPARE_VERDICT_SLOWER;
+    bool agrees = out->by_run ? (slower ? raw.ratio > 1 : raw.ratio < 1)
+                              : (slower ? raw.ci_low > 1 : raw.ci_high < 1);
     if (out->verdict != VTB_COMPARE_VERDICT_SAME && !agrees) {
         out->verdict = VTB_COMPARE_VERDICT_UNKNOWN;
         out->note = VTB_COMPARE_NOTE_DISAGREE;
@@ -95,8 +147,9 @@ int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
         .floor_ratio = NAN, .floor_ci_low = NAN, .floor_ci_high = NAN,
         .raw_ratio = NAN, .raw_ci_low = NAN, .raw_ci_high = NAN,
     };
-    floor_change(base, head, threshold, out);
     out->normalised = base->floor_ns != NULL && head->floor_ns != NULL;
+    out->by_run = base->runs >= 2 && head->runs >= 2 && base->run_rounds != NULL &&
+                  head->run_rounds != NULL;
 
     double stack[2][STACK_ROUNDS];
     double *b = stack[0], *h = stack[1];
@@ -107,13 +160,15 @@ int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
             free(b);
         return VTB_ENOMEM;
     }
-    size_t nb = side_values(base, out->normalised, b);
-    size_t nh = side_values(head, out->normalised, h);
+    floor_change(base, head, threshold, b, h, out);
+    enum round_value what = out->normalised ? PER_FLOOR : RAW;
+    size_t nb = side_values(base, what, out->by_run, b);
+    size_t nh = side_values(head, what, out->by_run, h);
     out->base_n = (unsigned)nb;
     out->new_n = (unsigned)nh;
     struct vtb_ratio change;
     if (nb < 2 || nh < 2 || vtb_ratio_unpaired(b, nb, h, nh, &change) != 0) {
-        out->note = VTB_COMPARE_NOTE_FEW_ROUNDS;
+        out->note = out->by_run ? VTB_COMPARE_NOTE_FEW_RUNS : VTB_COMPARE_NOTE_FEW_ROUNDS;
     } else {
         out->ratio = change.ratio;
         out->ci_low = change.ci_low;
@@ -121,7 +176,7 @@ int vtb_compare_time_judge(const struct vtb_compare_rounds *base,
         out->verdict = (unsigned char)vtb_compare_time_verdict(change.ci_low, change.ci_high,
                                                                threshold);
         if (out->verdict == VTB_COMPARE_VERDICT_UNKNOWN)
-            out->note = VTB_COMPARE_NOTE_STRADDLES;
+            out->note = out->by_run ? VTB_COMPARE_NOTE_STRADDLES_RUNS : VTB_COMPARE_NOTE_STRADDLES;
         else if (out->normalised)
             second_witness(base, head, b, h, out);
     }

@@ -42,12 +42,36 @@
  * they carry the machine's drift, which is what the floor is there to take
  * out. A real change of the code moves both; a machine that moved the floor
  * and the cell alike moves only the raw times, and the cell stays same.
+ *
+ * Sets of runs. The rounds of one run share its process: where its code
+ * and data landed, what shared the core while it ran. On our 2-core VM
+ * that moves a cell's time per floor by several percent from one process
+ * to the next, more than the rounds of one run spread, so the interval of
+ * one run's rounds against another's is too narrow for the question "did
+ * the code change?", and a real 20% slowdown lands anywhere from 0% to 45%
+ * in a single pair of processes. When both sides are sets of runs
+ * (several processes of one build: compare_set.h), the unit is the run, as
+ * in Chromium's Pinpoint: each run's rounds are reduced to their median,
+ * and the Welch interval is taken over the runs' medians, so that it
+ * carries the process-to-process variation instead of hoping it is small.
+ * The median, not the mean: a short run's rounds often include one that
+ * the VM's change of speed caught, which moves a mean of four rounds and
+ * not their median (over the same 20 A/A and 20 slowed pairs of 5 runs of
+ * 4 rounds, the A/A intervals' median half-width was 6.6% with medians and
+ * 9.6% with geometric means; 19 and 16 of the 20 slowdowns were seen).
+ * By run, the second witness asks only that the raw times' estimate move
+ * the same way as the times per floor: their interval over runs carries
+ * the machine's speed, which on the VM jumps by 1.7x between runs, and
+ * would hide nearly any change (the same kind of runs: 7 of 20 injected
+ * slowdowns seen with the raw interval as the witness, 20 of 20 with its
+ * direction, no false alarm either way).
  */
 #ifndef VTB_COMPARE_TIME_H
 #define VTB_COMPARE_TIME_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compare_rules.h"
 
@@ -57,6 +81,10 @@ struct vtb_compare_rounds {
     const double *ns;
     const double *floor_ns; /* NULL: no floor */
     size_t count;
+    /* When the rounds come from a set of runs, how many of them each run
+     * gave, in order (summing to count); NULL: one run. */
+    const uint32_t *run_rounds;
+    size_t runs;
 };
 
 /* The rule's answer for one cell (plain data). */
@@ -65,7 +93,8 @@ struct vtb_compare_time {
     unsigned char note;    /* enum vtb_compare_note */
     bool normalised;       /* each round was divided by its floor */
     bool floor_moved;      /* the floor's interval lies beyond the threshold */
-    unsigned base_n, new_n;         /* rounds used on each side */
+    bool by_run;           /* both sides were sets: the unit was the run */
+    unsigned base_n, new_n;         /* rounds (by_run: runs) used on each side */
     double ratio, ci_low, ci_high;  /* new / base with its 95% interval; NaN: none */
     double floor_ratio, floor_ci_low, floor_ci_high; /* the floor's change; NaN: none */
     double raw_ratio, raw_ci_low, raw_ci_high;       /* the raw times' change, when the
@@ -75,7 +104,8 @@ struct vtb_compare_time {
 /*
  * Applies the rule to the rounds of one cell in base and in new, with
  * threshold t (> 0), and fills out: what cannot be judged is unknown, with
- * a note. Values that are not finite and positive are not usable and are
+ * a note. By run when both sides have at least 2 runs (a run whose rounds
+ * are all unusable is left out), by round otherwise. Values that are not finite and positive are not usable and are
  * skipped. Returns 0, or VTB_ENOMEM (only for more than a thousand rounds
  * on a side, which need room of their own).
  */
