@@ -121,6 +121,14 @@ static void test_median(void **state)
     /* The input keeps its order. */
     assert_close(odd[0], 9.0, 0.0);
     assert_close(even[0], 4.0, 0.0);
+
+    /* In place: the same medians, the array sorted. */
+    double odd_copy[] = { 9, 1, 5, 3, 7 }, even_copy[] = { 4, 1, 3, 2 };
+    assert_close(vtb_stats_median_in_place(odd_copy, 5), 5.0, 0.0);
+    assert_close(vtb_stats_median_in_place(even_copy, 4), 2.5, 0.0);
+    assert_close(vtb_stats_median_in_place(even_copy, 1), 1.0, 0.0);
+    for (size_t i = 1; i < 5; i++)
+        assert_true(odd_copy[i - 1] <= odd_copy[i]);
 }
 
 /* Student's t 0.975 quantiles as printed in every statistics table. */

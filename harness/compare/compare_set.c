@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "stats.h"
+
 /* The files that make a directory a run (or part of one). */
 static const char *const run_files[] = {"results.csv", "samples.csv", "context.json", "journal"};
 
@@ -130,19 +132,6 @@ static int check_member(const char *set, const struct vtb_compare_side *first,
     return 0;
 }
 
-/* The median of n values (n >= 1; sorts them). */
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), compare_doubles);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Row r of runs[0] with the figures of every run: deterministic metrics
  * the largest (NaN when a run lacks one), the time the median of medians.
  * match[k] is run k's row of that cell. */
@@ -162,7 +151,7 @@ static void merge_metrics(struct vtb_compare_row *row, struct vtb_compare_side *
         if (finite < count)
             row->metric[m] = NAN;
         else if (m == VTB_COMPARE_NS_PER_OP)
-            row->metric[m] = median(scratch, finite);
+            row->metric[m] = vtb_stats_median_in_place(scratch, finite);
         else
             row->metric[m] = largest;
     }
@@ -236,9 +225,11 @@ static int merge_rounds(struct vtb_compare_side *runs, size_t count, struct vtb_
 static void merge_state(struct vtb_compare_side *runs, size_t count)
 {
     struct vtb_compare_side *s = &runs[0];
+    bool named = false;
     for (size_t k = 0; k < count; k++) {
         s->from_journal = s->from_journal || runs[k].from_journal;
-        if (runs[k].state != VTB_RUN_COMPLETE && s->state == VTB_RUN_COMPLETE) {
+        if (runs[k].state != VTB_RUN_COMPLETE && !named) {
+            named = true;
             s->state = runs[k].state;
             char reason[sizeof(s->reason)];
             snprintf(reason, sizeof(reason), "%s", runs[k].reason);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "ratios.h"
+#include "stats.h"
 
 /* Rounds a run may have on the stack; more (a hand-made file) get the heap. */
 #define STACK_ROUNDS 1024
@@ -51,19 +52,6 @@ static double round_value(const struct vtb_compare_rounds *r, size_t i, enum rou
     return NAN;
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0 .. n) (n >= 1), which it sorts. */
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), compare_doubles);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* The values the rule compares for one side: each usable round's value
  * (by_run false), or each run's median of them, a run without any left
  * out (see compare_time.h for why the median). Returns how many went into
@@ -84,7 +72,7 @@ static size_t side_values(const struct vtb_compare_rounds *r, enum round_value w
         if (!by_run)
             n += used;
         else if (used > 0) {
-            out[n] = median(&out[n], used);
+            out[n] = vtb_stats_median_in_place(&out[n], used);
             n++;
         }
     }

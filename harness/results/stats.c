@@ -51,6 +51,12 @@ static double median_of_sorted(const double *sorted, size_t n)
     return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
 }
 
+double vtb_stats_median_in_place(double *v, size_t n)
+{
+    qsort(v, n, sizeof(*v), compare_doubles);
+    return median_of_sorted(v, n);
+}
+
 int vtb_stats_median(const double *samples, size_t n, double *out)
 {
     double *sorted;

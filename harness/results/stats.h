@@ -48,6 +48,11 @@ int vtb_stats_summarize(const double *samples, size_t n, struct vtb_summary *out
  */
 int vtb_stats_median(const double *samples, size_t n, double *out);
 
+/* The median of v[0..n-1] (n >= 1, no NaN) as vtb_stats_median gives it,
+ * sorting v in place: for a caller with a scratch array of its own, which
+ * must not allocate (or fail) for it. */
+double vtb_stats_median_in_place(double *v, size_t n);
+
 /*
  * Two-sided 95% critical value of Student's t distribution with df degrees
  * of freedom, i.e. its 0.975 quantile: 12.706 for df = 1, 2.262 for df = 9,

@@ -9,7 +9,8 @@
 #     run at all; --allow-incomplete takes an incomplete run with a warning;
 #   - a deterministic metric of a set is its costliest run's: one run of
 #     the new set allocating on a hit fails the gate;
-#   - `vtbench baseline` refuses a set (a baseline is one run).
+#   - `vtbench baseline` refuses a set (a baseline is one run);
+#   - scripts/ab-compare.sh alternates two builds' runs into two sets.
 #   compare_sets.sh VTBENCH SOURCE_DIR
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -37,10 +38,14 @@ make_set() {
     [[ ${#runs[@]} -eq $2 ]] || fail "$1 holds ${#runs[@]} runs, expected $2"
 }
 
-# nth_run DIR N: the Nth run (from 1) of the set DIR.
+# nth_run DIR N: the Nth run (from 1) of the set DIR, in the set's order
+# (by name; a glob of "DIR/*/" would put "NAME-2/" before "NAME/").
 nth_run() {
-    local runs=("$1"/*/)
-    echo "${runs[$(($2 - 1))]%/}"
+    local runs=() d
+    for d in "$1"/*; do
+        [[ -d "$d" ]] && runs+=("$d")
+    done
+    echo "${runs[$(($2 - 1))]}"
 }
 
 make_set "$scratch/base" 3
@@ -74,10 +79,12 @@ copy_set() {
     cp -r "$1" "$2"
 }
 
-# An incomplete run in a set.
-copy_set "$scratch/new" "$scratch/bad"
-run2="$(nth_run "$scratch/bad" 2)"
-python3 - "$run2/context.json" <<'EOF'
+# An incomplete run in a set: the second, then the first (whose side the
+# set's rows come from).
+for nth in 2 1; do
+    copy_set "$scratch/new" "$scratch/bad"
+    run="$(nth_run "$scratch/bad" "$nth")"
+    python3 - "$run/context.json" <<'EOF'
 import json, sys
 path = sys.argv[1]
 doc = json.load(open(path))
@@ -86,12 +93,14 @@ doc["status"] = "interrupted"
 doc["incomplete_reason"] = "stopped by SIGINT"
 json.dump(doc, open(path, "w"))
 EOF
-expect_exit 2 "a set with an incomplete run" "$vtbench" compare "$scratch/base" "$scratch/bad"
-expect_stderr "$(basename "$run2"): not a complete run" "a set with an incomplete run"
-[[ $(wc -l <"$scratch/err") -eq 1 ]] || fail "the refusal is not one line: $(cat "$scratch/err")"
-expect_exit 0 "the same with --allow-incomplete" "$vtbench" compare --allow-incomplete --time-gate off \
-    "$scratch/base" "$scratch/bad"
-expect_stderr "warning: new .*bad: incomplete \(.*$(basename "$run2"): " "the warning names the run"
+    expect_exit 2 "a set with an incomplete run $nth" "$vtbench" compare "$scratch/base" "$scratch/bad"
+    expect_stderr "$(basename "$run"): not a complete run" "a set with an incomplete run $nth"
+    [[ $(wc -l <"$scratch/err") -eq 1 ]] || fail "the refusal is not one line: $(cat "$scratch/err")"
+    expect_exit 0 "the same with --allow-incomplete" "$vtbench" compare --allow-incomplete --time-gate off \
+        "$scratch/base" "$scratch/bad"
+    expect_stderr "warning: new .*bad: incomplete \(.*$(basename "$run"): stopped by SIGINT" \
+        "the warning names run $nth"
+done
 ok "a set with an incomplete run is refused, and taken with a warning when allowed"
 
 # A run of another build.
@@ -155,3 +164,16 @@ expect_exit 2 "baseline of a set" "$vtbench" baseline "$scratch/base" sets --dir
 expect_stderr "is a set of runs" "baseline of a set"
 [[ ! -e "$scratch/baselines/sets.csv" ]] || fail "baseline of a set wrote a file"
 ok "baseline refuses a set"
+
+# scripts/ab-compare.sh: two builds (here one binary twice), their runs
+# alternated into two sets, compared run by run.
+expect_exit 0 "ab-compare.sh" env AB_OUT="$scratch/ab" scripts/ab-compare.sh "$vtbench" "$vtbench" \
+    "$fixture" 2 -- --time-gate off --all
+grep -q "^base .*ab/base: a set of 2 runs" "$scratch/out" || fail "ab-compare.sh did not compare sets: $(head -3 "$scratch/out")"
+[[ $(grep -c "ns_per_op .*runs 2/2, per floor" "$scratch/out") -eq 4 ]] || fail "ab-compare.sh: not judged by run"
+expect_exit 2 "ab-compare.sh with one run a side" scripts/ab-compare.sh "$vtbench" "$vtbench" "$fixture" 1
+expect_stderr "RUNS must be a whole number >= 2" "ab-compare.sh with one run a side"
+expect_exit 2 "ab-compare.sh into used sets" env AB_OUT="$scratch/ab" scripts/ab-compare.sh "$vtbench" \
+    "$vtbench" "$fixture" 2
+expect_stderr "exists; give AB_OUT a new directory" "ab-compare.sh into used sets"
+ok "scripts/ab-compare.sh alternates two builds' runs into sets and compares them"
