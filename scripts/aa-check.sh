@@ -29,9 +29,9 @@
 # threshold, floor normalisation); value-task, never delayed, is reported
 # too: it must stay same (or unknown) in the slowed pairs.
 #
-# Each side of a pair is a set of AA_RUNS runs (default 5; compare_set.h),
+# Each side of a pair is a set of AA_RUNS runs (default 7; compare_set.h),
 # each a separate process of a scenario of three hit-only cells with
-# AA_ROUNDS rounds (default 4) of 1M operations, under a second per run;
+# AA_ROUNDS rounds (default 3) of 1M operations, under a second per run;
 # the runs of the three sides alternate (A/A base, A/A new = detection
 # base, detection new, and again), as Chromium's Pinpoint alternates its
 # builds, so that a change of the machine's speed falls on every side alike
@@ -42,8 +42,8 @@
 #   scripts/aa-check.sh [PAIRS]      (default 20)
 # Environment: VTBENCH (default build/vtbench), DELAY_PLUGIN (default
 # build/tests/plugins/delay_impl.so), AA_INJECT (lookups or spins, default
-# lookups), AA_SLOWDOWN (default 0.20), AA_RUNS (runs per side, default 5),
-# AA_ROUNDS (rounds per run, default 4), AA_KEEP
+# lookups), AA_SLOWDOWN (default 0.20), AA_RUNS (runs per side, default 7),
+# AA_ROUNDS (rounds per run, default 3), AA_KEEP
 # (a directory to keep the runs and comparisons in). Exit 0 when both
 # targets are met, 1 when not, 2 on bad arguments.
 set -euo pipefail
@@ -53,8 +53,8 @@ pairs="${1:-20}"
 vtbench="${VTBENCH:-build/vtbench}"
 plugin="${DELAY_PLUGIN:-build/tests/plugins/delay_impl.so}"
 slowdown="${AA_SLOWDOWN:-0.20}"
-runs="${AA_RUNS:-5}"
-rounds="${AA_ROUNDS:-4}"
+runs="${AA_RUNS:-7}"
+rounds="${AA_ROUNDS:-3}"
 inject="${AA_INJECT:-lookups}"
 case "$inject" in
     lookups) amount_var=VTB_DELAY_LOOKUPS amount_start=13 amount_max=64 ;;

@@ -8,8 +8,9 @@
 #
 #   scripts/ab-compare.sh BASE_VTBENCH NEW_VTBENCH SCENARIO [RUNS] [-- COMPARE_OPTIONS...]
 #
-# RUNS defaults to 5. Short runs are best: many runs of a few rounds tell
-# more than a few long ones (the spread that matters is between processes).
+# RUNS defaults to 7. Short runs are best: many runs of a few rounds tell
+# more than a few long ones (the spread that matters is between processes;
+# docs/ci.md measured 7 runs of 3 rounds a side against 5 of 4).
 # The sets are kept in AB_OUT (default: a new directory under /tmp, printed);
 # the exit code is compare's (0 ok, 3 regression, 2 refused, 1 I/O) or 1
 # when a run failed, 2 on bad arguments.
@@ -22,7 +23,7 @@ usage() {
 [[ $# -ge 3 ]] || usage
 base_bin="$1" new_bin="$2" scenario="$3"
 shift 3
-runs=5
+runs=7
 if [[ $# -gt 0 && "$1" != "--" ]]; then
     runs="$1"
     shift

@@ -55,16 +55,15 @@
  * and the Welch interval is taken over the runs' medians, so that it
  * carries the process-to-process variation instead of hoping it is small.
  * The median, not the mean: a short run's rounds often include one that
- * the VM's change of speed caught, which moves a mean of four rounds and
- * not their median (over the same 20 A/A and 20 slowed pairs of 5 runs of
- * 4 rounds, the A/A intervals' median half-width was 6.6% with medians and
- * 9.6% with geometric means; 19 and 16 of the 20 slowdowns were seen).
+ * the VM's change of speed caught, which moves a mean of a few rounds and
+ * not their median (over seven batches of 20 slowed pairs, 134 of 140
+ * slowdowns seen with medians, 121 with geometric means; docs/ci.md).
  * By run, the second witness asks only that the raw times' estimate move
  * the same way as the times per floor: their interval over runs carries
  * the machine's speed, which on the VM jumps by 1.7x between runs, and
- * would hide nearly any change (the same kind of runs: 7 of 20 injected
- * slowdowns seen with the raw interval as the witness, 20 of 20 with its
- * direction, no false alarm either way).
+ * would hide most changes (over seven batches of sets, 5 to 13 of 20
+ * injected slowdowns seen with the raw interval as the witness, 18 to 20
+ * with its direction, no false alarm either way; docs/ci.md).
  */
 #ifndef VTB_COMPARE_TIME_H
 #define VTB_COMPARE_TIME_H
