@@ -144,34 +144,33 @@ measured_effect() {
 # The slowdown is an exact amount (iterations or lookups), the same in every
 # slowed run, found by measuring: a few nanoseconds of waiting partly
 # overlap the lookup's own latency, so the cost of an iteration on a hit is
-# not what it costs in a loop of its own. Probe an amount, measure the
-# paired slowdown, scale the amount by what is missing,
-# and again (five probes at most) until it is within 1 point of the target;
-# the probe closest to the target wins.
+# not what it costs in a loop of its own. Each probe measures the paired
+# slowdown of an amount; a probe's figure moves by about 2 points from one
+# set of runs to the next, so the amount is chosen from all probes at once:
+# the slowdown taken as proportional to the amount, its slope fitted by
+# least squares through every probe, the next amount the one the fit puts
+# at the target. It stops when the fit asks for an amount already probed
+# (four probes at most), and that amount is used.
 start=$SECONDS
 plain="$(measured_effect calibration "")"
 spins=$amount_start
-best_spins=$amount_start
-best_miss=1
-for probe in 1 2 3 4 5; do
+probes=()
+for probe in 1 2 3 4; do
     got="$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]) - 1:.4f}")' \
         "$(measured_effect "probe$probe" "$spins")" "$plain")"
     echo "aa-check: probe $probe: $amount_var=$spins slows delay-task's hits by $got"
-    read -r miss next < <(python3 - "$spins" "$got" "$slowdown" "$amount_max" <<'EOF'
+    probes+=("$spins:$got")
+    next="$(python3 - "$slowdown" "$amount_max" "${probes[@]}" <<'EOF'
 import sys
-spins, got, want, most = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-scaled = round(spins * min(4.0, max(0.25, want / max(got, 0.005))))
-print(f"{abs(got - want):.4f}", min(most, max(1, scaled if scaled != spins else spins + (1 if got < want else -1))))
+want, most = float(sys.argv[1]), int(sys.argv[2])
+points = [(int(a), float(g)) for a, g in (p.split(":") for p in sys.argv[3:])]
+slope = sum(a * g for a, g in points) / sum(a * a for a, _ in points)
+print(min(most, max(1, round(want / slope) if slope > 0 else 4 * points[-1][0])))
 EOF
-)
-    if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$miss" "$best_miss"; then
-        best_spins="$spins"
-        best_miss="$miss"
-    fi
-    python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= 0.01 else 1)' "$miss" && break
+)"
+    [[ " ${probes[*]} " == *" $next:"* ]] && { spins="$next"; break; }
     spins="$next"
 done
-spins="$best_spins"
 echo "aa-check: $pairs pairs of each kind, $runs run(s) of $rounds rounds per side; $amount_var=$spins for about ${slowdown} on delay-task's hits"
 
 # compare BASE NEW NAME: the gate's verdicts, all of them, into $work/NAME.txt.
