@@ -8,9 +8,11 @@
 #
 #   scripts/ab-compare.sh BASE_VTBENCH NEW_VTBENCH SCENARIO [RUNS] [-- COMPARE_OPTIONS...]
 #
-# RUNS defaults to 7. Short runs are best: many runs of a few rounds tell
+# RUNS defaults to 10. Short runs are best: many runs of a few rounds tell
 # more than a few long ones (the spread that matters is between processes;
-# docs/ci.md measured 7 runs of 3 rounds a side against 5 of 4).
+# docs/ci.md: an injected 20% slowdown was seen in 19-20 of 20 pairs with
+# 14 runs of 3 rounds a side, 16-20 with 7, 18-20 with 5 runs of 4, and in
+# 30 of 30 with 10 runs of 4, batches of 5 merged two by two).
 # The sets are kept in AB_OUT (default: a new directory under /tmp, printed);
 # the exit code is compare's (0 ok, 3 regression, 2 refused, 1 I/O) or 1
 # when a run failed, 2 on bad arguments.
@@ -23,7 +25,7 @@ usage() {
 [[ $# -ge 3 ]] || usage
 base_bin="$1" new_bin="$2" scenario="$3"
 shift 3
-runs=7
+runs=10
 if [[ $# -gt 0 && "$1" != "--" ]]; then
     runs="$1"
     shift

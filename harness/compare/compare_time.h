@@ -56,13 +56,14 @@
  * carries the process-to-process variation instead of hoping it is small.
  * The median, not the mean: a short run's rounds often include one that
  * the VM's change of speed caught, which moves a mean of a few rounds and
- * not their median (over seven batches of 20 slowed pairs, 134 of 140
- * slowdowns seen with medians, 121 with geometric means; docs/ci.md).
+ * not their median (over twelve batches of 20 slowed pairs, 221 of 240
+ * slowdowns seen with medians, 203 with geometric means; even, 71 of 80
+ * each, in sets of fourteen runs; docs/ci.md).
  * By run, the second witness asks only that the raw times' estimate move
  * the same way as the times per floor: their interval over runs carries
  * the machine's speed, which on the VM jumps by 1.7x between runs, and
- * would hide most changes (over seven batches of sets, 5 to 13 of 20
- * injected slowdowns seen with the raw interval as the witness, 18 to 20
+ * would hide many changes (over twelve batches of sets, 5 to 20 of 20
+ * injected slowdowns seen with the raw interval as the witness, 13 to 20
  * with its direction, no false alarm either way; docs/ci.md).
  */
 #ifndef VTB_COMPARE_TIME_H
