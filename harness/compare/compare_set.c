@@ -250,6 +250,11 @@ static int load_runs(const char *path, char **names, size_t count, unsigned flag
             return vtb_error_set(err, VTB_EINVAL, "set %s: the path of run %s is too long",
                                  path, names[k]);
         rc = vtb_compare_side_load(&runs[k], run, flags, err);
+        if (rc != 0 && err != NULL) { /* say which set the run belongs to */
+            char message[sizeof(err->message)];
+            snprintf(message, sizeof(message), "%s", err->message);
+            rc = vtb_error_set(err, rc, "set %.200s: %.300s", path, message);
+        }
         if (rc == 0 && k > 0)
             rc = check_member(path, &runs[0], &runs[k], err);
     }

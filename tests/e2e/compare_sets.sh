@@ -131,7 +131,7 @@ ok "a set whose runs measured different cells is refused"
 copy_set "$scratch/new" "$scratch/bad"
 mkdir "$scratch/bad/notes"
 expect_exit 2 "a set with a directory that is not a run" "$vtbench" compare "$scratch/base" "$scratch/bad"
-expect_stderr "bad/notes" "the refusal names the directory"
+expect_stderr "set .*bad: .*bad/notes: " "the refusal names the set and the directory"
 # Files beside the runs are not runs and are left alone.
 rmdir "$scratch/bad/notes"
 echo "three runs of hits.ini" >"$scratch/bad/README"
