@@ -157,10 +157,10 @@ static void merge_metrics(struct vtb_compare_row *row, struct vtb_compare_side *
     }
 }
 
-/* Gives every row of runs[0] the rounds of all runs, in run order, in
- * buffers of its own (round_data, run_data); the other runs' rows are
- * only read. */
-static int merge_rounds(struct vtb_compare_side *runs, size_t count, struct vtb_error *err)
+/* Gives every row of runs[0] the figures (merge_metrics) and the rounds of
+ * all runs, in run order, in buffers of its own (round_data, run_data);
+ * the other runs' rows are only read. */
+static int merge_rows(struct vtb_compare_side *runs, size_t count, struct vtb_error *err)
 {
     struct vtb_compare_side *s = &runs[0];
     size_t total = 0;
@@ -183,25 +183,23 @@ static int merge_rounds(struct vtb_compare_side *runs, size_t count, struct vtb_
     for (size_t r = 0; r < s->row_count; r++) {
         struct vtb_compare_row *row = &s->rows[r];
         bool floors = true;
+        uint32_t rounds = 0;
         for (size_t k = 0; k < count; k++) {
             match[k] = k == 0 ? (long)r : vtb__compare_find_row(&runs[k], s, r);
             floors = floors && runs[k].rows[match[k]].floor_ns != NULL;
+            rounds += runs[k].rows[match[k]].rounds;
         }
         merge_metrics(row, runs, match, count, scratch);
-        double *ns = data + at, *floor_ns = ns;
-        uint32_t rounds = 0;
-        for (size_t k = 0; k < count; k++) {
+        /* The row's times, then its floors: rounds of each, run after run. */
+        double *ns = data + at, *floor_ns = ns + rounds;
+        for (size_t k = 0, done = 0; k < count; k++) {
             const struct vtb_compare_row *from = &runs[k].rows[match[k]];
-            if (from->rounds > 0)
-                memcpy(ns + rounds, from->ns, from->rounds * sizeof(*ns));
+            if (from->rounds > 0) {
+                memcpy(ns + done, from->ns, from->rounds * sizeof(*ns));
+                if (floors)
+                    memcpy(floor_ns + done, from->floor_ns, from->rounds * sizeof(*ns));
+            }
             run_data[r * count + k] = from->rounds;
-            rounds += from->rounds;
-        }
-        floor_ns = ns + rounds;
-        for (size_t k = 0, done = 0; k < count && floors; k++) {
-            const struct vtb_compare_row *from = &runs[k].rows[match[k]];
-            if (from->rounds > 0)
-                memcpy(floor_ns + done, from->floor_ns, from->rounds * sizeof(*ns));
             done += from->rounds;
         }
         at += 2 * (size_t)rounds;
@@ -280,7 +278,7 @@ static int open_set(struct vtb_compare_side *s, const char *path, unsigned flags
     int rc = runs == NULL ? vtb_error_set(err, VTB_ENOMEM, NULL)
                           : load_runs(path, names, count, flags, runs, err);
     if (rc == 0)
-        rc = merge_rounds(runs, count, err);
+        rc = merge_rows(runs, count, err);
     if (rc == 0) {
         merge_state(runs, count);
         *s = runs[0]; /* the first run's rows, keys and index, with every run's rounds */

@@ -69,7 +69,7 @@ struct vtb_compare_row {
     const double *ns;       /* the rounds in use: ns per operation of each */
     const double *floor_ns; /* and its floor; NULL unless every such round has one */
     uint32_t rounds;
-    uint32_t runs;          /* a set's runs (compare_set.h); 1 for a run */
+    uint32_t runs;          /* a set's runs (compare_set.h); 0 for a run */
     const uint32_t *run_rounds; /* a set's: how many of the rounds each run gave; else NULL */
     uint32_t identity;      /* hash of the identifying texts */
 };
